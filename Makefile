@@ -1,0 +1,72 @@
+# One entry point for every check. `.ci/run` calls these same targets; README names two.
+#   make demo    set up everything and run the main job on the embedded example layout
+#   make test    build the release wheel, install it into .venv, run the whole pytest suite
+#   make check   cargo test, clippy -D warnings, rustfmt, ruff, mypy.stubtest
+#   make bench   the benchmarks in benches/ (pytest-benchmark), with their plain-Python baselines
+#   make dev     a quick debug build into .venv for hacking (not what the tests use)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.deps-installed
+
+.PHONY: demo test check bench dev wheel venv cargo-test clippy fmt-check ruff stubtest fuzz clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet "maturin>=1.7,<2" orjson pytest hypothesis pytest-benchmark \
+		docker-image-py mypy ruff
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# The tests run against the package as users get it: a release wheel, installed.
+SOURCES := Cargo.toml Cargo.lock pyproject.toml README.md $(shell find rust python -type f -not -name '*.pyc')
+WHEEL_STAMP := dist/.installed
+
+$(WHEEL_STAMP): $(STAMP) $(SOURCES)
+	rm -rf dist
+	$(BIN)/maturin build --release --quiet --out dist
+	$(BIN)/pip install --quiet --no-deps --force-reinstall dist/imagelookup-*.whl
+	touch $(WHEEL_STAMP)
+
+wheel: $(WHEEL_STAMP)
+
+demo: wheel
+	$(BIN)/imagelookup platform
+	$(BIN)/imagelookup platform linux/arm64 armhf "windows(10.0.20348)/amd64"
+
+test: wheel
+	$(BIN)/pytest -q tests
+
+check: cargo-test clippy fmt-check ruff stubtest
+
+cargo-test:
+	cargo test --quiet
+
+clippy:
+	cargo clippy --quiet --all-targets -- -D warnings
+	cargo clippy --quiet --all-targets --features python -- -D warnings
+
+fmt-check:
+	cargo fmt --check
+
+ruff: $(STAMP)
+	$(BIN)/ruff check python tests benches
+	$(BIN)/ruff format --check python tests benches
+
+stubtest: wheel
+	cd /tmp && $(CURDIR)/$(BIN)/python -m mypy.stubtest imagelookup._core \
+		--allowlist $(CURDIR)/python/stubtest-allowlist.txt
+
+bench: wheel
+	$(BIN)/pytest -q benches --benchmark-only --benchmark-columns=median,ops,rounds \
+		--benchmark-sort=name
+
+dev: $(STAMP)
+	rm -f $(WHEEL_STAMP)
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/maturin develop --quiet
+
+clean:
+	rm -rf dist target $(VENV)

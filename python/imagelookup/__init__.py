@@ -1,0 +1,16 @@
+"""imagelookup: which image does this reference, ID or ID prefix mean, for this platform?
+
+Answered exactly as Docker answers it. The public API:
+
+- :mod:`imagelookup.platforms`: parse, format, normalize and match platforms
+  (containerd ``platforms`` rules); :class:`Platform` is re-exported here.
+- :mod:`imagelookup.errors`: the exception hierarchy.
+"""
+
+from __future__ import annotations
+
+from . import errors, platforms
+from ._core import __version__
+from .platforms import Platform
+
+__all__ = ["Platform", "__version__", "errors", "platforms"]
