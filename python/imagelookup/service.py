@@ -91,7 +91,7 @@ import functools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from . import errors, manifests, platforms, reference
 from .image import Image
@@ -140,7 +140,7 @@ _INDEX_TYPES = frozenset({_OCI_INDEX, _DOCKER_LIST})
 
 #: What ``platform=`` accepts: a :class:`Platform`, a specifier (``"linux/arm64/v8"``) or an
 #: OCI platform mapping (``{"os": "linux", "architecture": "arm64"}``).
-PlatformLike = Union[Platform, str, Mapping[str, Any]]
+PlatformLike = Platform | str | Mapping[str, Any]
 
 
 class Verdict(str, enum.Enum):
@@ -389,11 +389,36 @@ class ImageService:
         )
 
 
-class _Entry(NamedTuple):
-    """A runnable index entry, with the index it came from."""
+class _Slot:
+    """An index entry while an index is being judged."""
 
-    descriptor: Any
-    source: str
+    __slots__ = ("descriptor", "platform", "reason", "source", "verdict")
+
+    def __init__(self, descriptor: Any, source: str) -> None:
+        self.descriptor = descriptor
+        self.source = source
+        self.platform: Platform | None = descriptor.platform
+        self.verdict: Verdict | None = None
+        self.reason = ""
+
+    def judge(self, verdict: Verdict, reason: str) -> None:
+        self.verdict = verdict
+        self.reason = reason
+
+    def candidate(self) -> Candidate:
+        d = self.descriptor
+        verdict = Verdict.NOT_PREFERRED if self.verdict is None else self.verdict
+        return Candidate(d.digest, d.media_type, self.platform, self.source, verdict, self.reason)
+
+
+def _config_of(data: bytes, manifest_digest: str) -> str:
+    """The config digest of a manifest; ``InvalidManifest`` when it names none."""
+    config = manifests.config_digest(data)
+    if not config:
+        raise errors.InvalidManifest(
+            f"manifest {manifest_digest} has no config digest", reason="no config digest"
+        )
+    return str(config)
 
 
 class _Lookup:
@@ -516,7 +541,7 @@ class _Lookup:
             except errors.NotFound:
                 self.step("manifest", target.digest, "not in the content store")
                 return None
-            config = manifests.config_digest(data)
+            config = _config_of(data, target.digest)
             try:
                 image = self.service._images.get(config)
             except errors.NotFound:
@@ -551,135 +576,109 @@ class _Lookup:
     def _from_index(self, ref: Reference, index_digest: str, data: bytes) -> Image | None:
         wanted = self.wanted
         matcher = _default_matcher() if wanted is None else _only_matcher(wanted)
-        entries: list[_Entry] = []
-        self._collect(index_digest, data, matcher, entries, depth=0, seen={index_digest})
+        slots: list[_Slot] = []
+        self._collect(index_digest, data, matcher, slots, depth=0)
 
-        # Judge each runnable entry's platform; entries without one by their config.
+        # Each runnable entry's platform; an entry without one is judged by its config.
         resolved: dict[str, Image | Verdict] = {}
-        judged: list[tuple[_Entry, Platform | None]] = []
-        for entry in entries:
-            plat = entry.descriptor.platform
-            if plat is None:
-                found = self._resolve_entry(entry, resolved)
-                plat = found.platform if isinstance(found, Image) else None
-            if plat is not None:
-                self.saw(plat)
-            judged.append((entry, plat))
-
-        matching = [(e, p) for e, p in judged if p is not None and matcher.match(p)]
-        for entry, plat in judged:
-            if plat is None:
-                verdict = resolved.get(entry.descriptor.digest, Verdict.ABSENT)
-                assert isinstance(verdict, Verdict)
-                self.candidate(entry.descriptor, entry.source, verdict, "platform unknown")
-            elif wanted is not None and not matcher.match(plat):
-                self.candidate(
-                    entry.descriptor,
-                    entry.source,
-                    Verdict.PLATFORM,
-                    f"{platforms.format(plat)} is not accepted for {platforms.format(wanted)}",
-                    plat,
-                )
-        ranked = _rank(matching, matcher)
-        if wanted is None:
-            ranked += [(e, p) for e, p in judged if p is not None and not matcher.match(p)]
-
-        chosen: tuple[_Entry, Image] | None = None
-        for entry, plat in ranked:
-            if chosen is not None:
-                self.candidate(
-                    entry.descriptor,
-                    entry.source,
-                    Verdict.NOT_PREFERRED,
-                    f"{chosen[0].descriptor.digest} ranks before it",
-                    plat,
-                )
+        for slot in slots:
+            if slot.verdict is not None:
                 continue
-            found = self._resolve_entry(entry, resolved)
+            if slot.platform is None:
+                found = self._resolve_entry(slot, resolved)
+                if isinstance(found, Image):
+                    slot.platform = found.platform
+                else:
+                    slot.judge(found, "not present in the store")
+                    continue
+            self.saw(slot.platform)
+            if wanted is not None and not matcher.match(slot.platform):
+                slot.judge(
+                    Verdict.PLATFORM,
+                    f"{platforms.format(slot.platform)} is not accepted for "
+                    f"{platforms.format(wanted)}",
+                )
+
+        open_slots = [slot for slot in slots if slot.verdict is None]
+        ranked = _rank([slot for slot in open_slots if matcher.match(slot.platform)], matcher)
+        if wanted is None:
+            ranked += [slot for slot in open_slots if not matcher.match(slot.platform)]
+        chosen: tuple[_Slot, Image] | None = None
+        for slot in ranked:
+            if chosen is not None:
+                slot.judge(Verdict.NOT_PREFERRED, f"{chosen[0].descriptor.digest} ranks first")
+                continue
+            found = self._resolve_entry(slot, resolved)
             if isinstance(found, Image):
-                chosen = (entry, found)
-                self.candidate(entry.descriptor, entry.source, Verdict.ACCEPTED, "chosen", plat)
+                chosen = (slot, found)
+                slot.judge(Verdict.ACCEPTED, "the best present match")
             else:
-                self.candidate(entry.descriptor, entry.source, found, "not present in the store", plat)
+                slot.judge(found, "not present in the store")
+        self.candidates += [slot.candidate() for slot in slots]
 
         if chosen is None:
-            self.step("index", index_digest, f"no present manifest among {len(entries)} entries")
+            self.step("index", index_digest, f"no present manifest among {len(slots)} entries")
             if wanted is None:
                 self._not_found(ref)
-            self._index_mismatch(index_digest)
-        entry, image = chosen
-        self.step("index", index_digest, f"chose manifest {entry.descriptor.digest}")
+            self._index_mismatch()
+        slot, image = chosen
+        self.step("index", index_digest, f"chose manifest {slot.descriptor.digest}")
         self.index_matched = wanted is not None
         return dataclasses.replace(
-            image, manifest_digest=entry.descriptor.digest, index_digest=index_digest
+            image, manifest_digest=slot.descriptor.digest, index_digest=index_digest
         )
 
     def _collect(
-        self,
-        source: str,
-        data: bytes,
-        matcher: Any,
-        out: list[_Entry],
-        *,
-        depth: int,
-        seen: set[str],
+        self, source: str, data: bytes, matcher: Any, out: list[_Slot], *, depth: int
     ) -> None:
+        """The entries of an index, nested indexes expanded in place (document order)."""
         index = manifests.parse_index(data, limit=self.service._read_limit)
         for desc in index.manifests:
+            slot = _Slot(desc, source)
+            out.append(slot)
             media_type = desc.media_type
             if media_type in _MANIFEST_TYPES:
                 if desc.is_attestation:
-                    self.candidate(desc, source, Verdict.ATTESTATION, "attestation manifest")
-                else:
-                    out.append(_Entry(desc, source))
-            elif media_type in _INDEX_TYPES:
-                self._collect_nested(desc, source, matcher, out, depth=depth, seen=seen)
+                    slot.judge(Verdict.ATTESTATION, "an attestation, not an image")
+            elif media_type not in _INDEX_TYPES:
+                slot.judge(Verdict.MEDIA_TYPE, f"media type {media_type!r}")
+            elif (
+                self.wanted is not None
+                and desc.platform is not None
+                and not matcher.match(desc.platform)
+            ):
+                slot.judge(Verdict.PLATFORM, "a nested index for another platform")
+            elif depth + 1 >= MAX_INDEX_DEPTH:
+                slot.judge(Verdict.UNREADABLE, f"nested too deep (over {MAX_INDEX_DEPTH} indexes)")
             else:
-                self.candidate(desc, source, Verdict.MEDIA_TYPE, f"media type {media_type!r}")
+                try:
+                    child = self._read(desc.digest, desc.size)
+                except errors.NotFound:
+                    slot.judge(Verdict.ABSENT, "nested index not present in the store")
+                    continue
+                out.pop()  # a followed index is not a candidate; its entries are
+                self._collect(desc.digest, child, matcher, out, depth=depth + 1)
 
-    def _collect_nested(
-        self,
-        desc: Any,
-        source: str,
-        matcher: Any,
-        out: list[_Entry],
-        *,
-        depth: int,
-        seen: set[str],
-    ) -> None:
-        if self.wanted is not None and desc.platform is not None and not matcher.match(desc.platform):
-            self.candidate(desc, source, Verdict.PLATFORM, "nested index for another platform")
-            return
-        if depth + 1 >= MAX_INDEX_DEPTH or desc.digest in seen:
-            self.candidate(desc, source, Verdict.MEDIA_TYPE, "nested too deep, or a cycle")
-            return
-        try:
-            child = self._read(desc.digest, desc.size)
-        except errors.NotFound:
-            self.candidate(desc, source, Verdict.ABSENT, "nested index not present in the store")
-            return
-        self._collect(desc.digest, child, matcher, out, depth=depth + 1, seen=seen | {desc.digest})
-
-    def _resolve_entry(self, entry: _Entry, resolved: dict[str, Image | Verdict]) -> Image | Verdict:
-        """The image an index entry names, or why there is none (absent)."""
-        digest = entry.descriptor.digest
+    def _resolve_entry(self, slot: _Slot, resolved: dict[str, Image | Verdict]) -> Image | Verdict:
+        """The image an index entry names, or ``ABSENT`` when its manifest or config is not
+        in the store."""
+        digest = slot.descriptor.digest
         if digest in resolved:
             return resolved[digest]
         result: Image | Verdict
         try:
-            data = self._read(digest, entry.descriptor.size)
+            data = self._read(digest, slot.descriptor.size)
         except errors.NotFound:
             result = Verdict.ABSENT
         else:
-            config = manifests.config_digest(data)
             try:
-                result = self.service._images.get(config)
+                result = self.service._images.get(_config_of(data, digest))
             except errors.NotFound:
                 result = Verdict.ABSENT
         resolved[digest] = result
         return result
 
-    def _index_mismatch(self, index_digest: str) -> NoReturn:
+    def _index_mismatch(self) -> NoReturn:
         assert self.wanted is not None
         offered = ", ".join(platforms.format(p) for p in self.available) or "none"
         first = (
@@ -867,16 +866,16 @@ class _Lookup:
         return errors.PlatformMismatch("\n".join(lines), **self._details(actual))
 
 
-def _rank(entries: list[tuple[_Entry, Platform]], matcher: Any) -> list[tuple[_Entry, Platform]]:
-    """``entries`` best first by ``matcher.less``, document order among equals."""
-    if len(entries) < 2:
-        return list(entries)
+def _rank(slots: list[_Slot], matcher: Any) -> list[_Slot]:
+    """``slots`` best first by ``matcher.less``, document order among equals."""
+    if len(slots) < 2:
+        return slots
 
-    def compare(a: tuple[_Entry, Platform], b: tuple[_Entry, Platform]) -> int:
-        if matcher.less(a[1], b[1]):
+    def compare(a: _Slot, b: _Slot) -> int:
+        if matcher.less(a.platform, b.platform):
             return -1
-        if matcher.less(b[1], a[1]):
+        if matcher.less(b.platform, a.platform):
             return 1
         return 0
 
-    return sorted(entries, key=functools.cmp_to_key(compare))
+    return sorted(slots, key=functools.cmp_to_key(compare))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -310,9 +310,9 @@ class Entry:
 
 #: A platform for the builder: a :class:`Platform`, a specifier (parsed by
 #: ``platforms.parse``) or an OCI platform mapping, written verbatim.
-PlatformArg = Union[Platform, str, Mapping[str, Any]]
+PlatformArg = Platform | str | Mapping[str, Any]
 #: An index item: an :class:`Entry`, or ``(image or entry, platform or None)``.
-IndexItem = Union[Entry, tuple[Union[Image, Entry], Union[PlatformArg, None]]]
+IndexItem = Entry | tuple[Image | Entry, PlatformArg | None]
 
 
 def _oci_platform(platform: PlatformArg) -> dict[str, Any]:
@@ -381,9 +381,7 @@ class MemoryStore:
             doc.update(config)
         return self.add_config(_dumps(doc), tags=tags)
 
-    def add_config(
-        self, raw: bytes | bytearray | memoryview, *, tags: Iterable[str] = ()
-    ) -> Image:
+    def add_config(self, raw: bytes | bytearray | memoryview, *, tags: Iterable[str] = ()) -> Image:
         """Add the image whose config bytes are ``raw`` (exactly), and tag it."""
         image = self._images.add_config(raw)
         self._content.add(image.raw, digest=image.id)
