@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import itertools
 import random
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from baseline_service import dict_lookup
 from imagelookup import ImageService
 from imagelookup.stores import MemoryStore
+
+sys.path.insert(0, str(Path(__file__).parent))
+from baseline_service import dict_lookup
 
 N_IMAGES = 100_000
 N_KEYS = 1_000
