@@ -243,6 +243,17 @@ pub fn normalize_with(p: &Platform, host_os: &str) -> Platform {
     }
 }
 
+/// True when [`normalize`] would return `p` unchanged (checked without allocating).
+pub fn is_normalized(p: &Platform) -> bool {
+    if p.os.is_empty() || !matches!(normalize_os(&p.os, ""), Cow::Borrowed(os) if os == p.os) {
+        return false;
+    }
+    let (arch, variant) = normalize_arch(&p.architecture, &p.variant);
+    arch == p.architecture
+        && variant == p.variant
+        && p.os_features.windows(2).all(|w| w[0] < w[1])
+}
+
 /// `Normalize`: the canonical form of `p` (an empty OS becomes the host's).
 pub fn normalize(p: &Platform) -> Platform {
     normalize_with(p, &host::host().os)
@@ -357,7 +368,13 @@ pub fn parse_with(spec: &str, host: &Host) -> Result<Platform> {
             go_quote(spec)
         )));
     }
-    let parts: Vec<&str> = spec.splitn(4, '/').collect();
+    let mut parts: [&str; 4] = [""; 4];
+    let mut count = 0;
+    for part in spec.splitn(4, '/') {
+        parts[count] = part;
+        count += 1;
+    }
+    let parts = &parts[..count];
     let mut p = Platform::default();
     for (i, part) in parts.iter().enumerate() {
         if i == 0 {

@@ -20,7 +20,9 @@ pub struct PyPlatform {
 }
 
 fn optional_str(mapping: &Bound<'_, PyAny>, key: &str) -> PyResult<String> {
-    let value = mapping.call_method1("get", (key,))?;
+    let Some(value) = field(mapping, key)? else {
+        return Ok(String::new());
+    };
     if value.is_none() {
         return Ok(String::new());
     }
@@ -36,8 +38,27 @@ fn optional_str(mapping: &Bound<'_, PyAny>, key: &str) -> PyResult<String> {
     })
 }
 
+fn interned<'py>(py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+    let key = match key {
+        "os" => pyo3::intern!(py, "os"),
+        "architecture" => pyo3::intern!(py, "architecture"),
+        "variant" => pyo3::intern!(py, "variant"),
+        "os.version" => pyo3::intern!(py, "os.version"),
+        _ => pyo3::intern!(py, "os.features"),
+    };
+    key.clone()
+}
+
+fn field<'py>(mapping: &Bound<'py, PyAny>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    if let Ok(d) = mapping.cast::<PyDict>() {
+        return d.get_item(interned(mapping.py(), key));
+    }
+    let value = mapping.call_method1("get", (key,))?;
+    Ok((!value.is_none()).then_some(value))
+}
+
 fn platform_from_mapping(mapping: &Bound<'_, PyAny>) -> PyResult<Platform> {
-    let features = mapping.call_method1("get", ("os.features",))?;
+    let features = field(mapping, "os.features")?.unwrap_or_else(|| mapping.py().None().into_bound(mapping.py()));
     let os_features = if features.is_none() {
         Vec::new()
     } else if features.is_instance_of::<PyString>() {
@@ -312,6 +333,11 @@ fn format_all(platform: &Bound<'_, PyAny>) -> PyResult<String> {
 
 #[pyfunction]
 fn normalize(py: Python<'_>, platform: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    if let Ok(p) = platform.cast::<PyPlatform>() {
+        if platform::is_normalized(&p.get().inner) {
+            return Ok(p.clone().into_any().unbind());
+        }
+    }
     platform_to_py(py, platform::normalize(&extract_platform(platform)?))
 }
 
