@@ -23,7 +23,9 @@ _KNOWN_ARCH = frozenset(
 _OS_RE = re.compile(r"([A-Za-z0-9_-]+)(?:\(([A-Za-z0-9_.%-]*)((?:\+[A-Za-z0-9_.%-]+)*)\))?\Z")
 _PART_RE = re.compile(r"[A-Za-z0-9_.-]+\Z")
 
-HOST_OS = "darwin" if sys.platform == "darwin" else "windows" if sys.platform == "win32" else "linux"
+HOST_OS = (
+    "darwin" if sys.platform == "darwin" else "windows" if sys.platform == "win32" else "linux"
+)
 HOST = (HOST_OS, "amd64", "")
 
 
@@ -103,7 +105,11 @@ def parse(spec: str, host: tuple[str, str, str] = HOST) -> dict:
             return p
         arch, variant = normalize_arch(parts[0], "")
         if arch in _KNOWN_ARCH:
-            return {"os": host[0], "architecture": arch, "variant": "" if variant == "v7" else variant}
+            return {
+                "os": host[0],
+                "architecture": arch,
+                "variant": "" if variant == "v7" else variant,
+            }
         raise InvalidPlatform(f"{spec!r}: unknown operating system or architecture")
     if n == 2:
         arch, variant = normalize_arch(parts[1], "")
@@ -176,7 +182,7 @@ def _ladder(arch: str, variant: str) -> list[tuple[str, str]]:
             for minor in range(top, -1, -1):
                 raw = f"v{major}" if minor == 0 else f"v{major}.{minor}"
                 keys.append(("arm64", normalize_arch("arm64", raw)[1]))
-        return keys + [("arm", "v8"), ("arm", "v7"), ("arm", "v6"), ("arm", "v5")]
+        return [*keys, ("arm", "v8"), ("arm", "v7"), ("arm", "v6"), ("arm", "v5")]
     return [(arch, variant)]
 
 

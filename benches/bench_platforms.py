@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from imagelookup import platforms
 
 sys.path.insert(0, str(Path(__file__).parent))
-import baseline_platforms as baseline  # noqa: E402
+import baseline_platforms as baseline
 
 SPECS = [
     "linux/amd64",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from imagelookup import platforms
 from imagelookup.platforms import Platform
 
@@ -22,7 +21,9 @@ MACHINE_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "machine", "arch", "variant"), MACHINE_ROWS, ids=[r[0] for r in MACHINE_ROWS])
+@pytest.mark.parametrize(
+    ("name", "machine", "arch", "variant"), MACHINE_ROWS, ids=[r[0] for r in MACHINE_ROWS]
+)
 def test_cpu_variant_from_machine(name, machine, arch, variant):
     assert platforms.default_spec_for("linux", machine, "") == Platform("linux", arch, variant)
 
@@ -30,13 +31,37 @@ def test_cpu_variant_from_machine(name, machine, arch, variant):
 PI = "processor\t: 0\nmodel name\t: ARMv6-compatible processor rev 7 (v6l)\nCPU architecture: 7\n"
 CPUINFO_ROWS = [
     ("raspberry pi armv6 quirk", "linux", "armv6l", PI, Platform("linux", "arm", "v6")),
-    ("cpuinfo wins over machine", "linux", "aarch64", "CPU architecture: 8\n", Platform("linux", "arm64", "v8")),
+    (
+        "cpuinfo wins over machine",
+        "linux",
+        "aarch64",
+        "CPU architecture: 8\n",
+        Platform("linux", "arm64", "v8"),
+    ),
     ("cpuinfo 7 on arm64", "linux", "aarch64", PI, Platform("linux", "arm64", "v7")),
     ("cpuinfo 7M", "linux", "armv7l", "Cpu Architecture : 7M\n", Platform("linux", "arm", "v7")),
-    ("cpuinfo ?(12)", "linux", "armv7l", "CPU architecture: ?(12)\n", Platform("linux", "arm", "v7")),
-    ("cpuinfo 5TEJ", "linux", "armv5tejl", "CPU architecture: 5TEJ\n", Platform("linux", "arm", "v5")),
+    (
+        "cpuinfo ?(12)",
+        "linux",
+        "armv7l",
+        "CPU architecture: ?(12)\n",
+        Platform("linux", "arm", "v7"),
+    ),
+    (
+        "cpuinfo 5TEJ",
+        "linux",
+        "armv5tejl",
+        "CPU architecture: 5TEJ\n",
+        Platform("linux", "arm", "v5"),
+    ),
     ("cpuinfo 4t", "linux", "armv4tl", "CPU architecture: 4T\r\n", Platform("linux", "arm", "v4")),
-    ("cpuinfo garbage", "linux", "armv7l", "CPU architecture: 99\n", Platform("linux", "arm", "unknown")),
+    (
+        "cpuinfo garbage",
+        "linux",
+        "armv7l",
+        "CPU architecture: 99\n",
+        Platform("linux", "arm", "unknown"),
+    ),
     ("unreadable cpuinfo", "linux", "aarch64", None, Platform("linux", "arm64", "")),
     ("amd64 has no variant", "linux", "x86_64", "flags: avx2\n", Platform("linux", "amd64")),
     ("darwin arm64", "darwin", "arm64", None, Platform("darwin", "arm64", "v8")),
@@ -48,7 +73,9 @@ CPUINFO_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "os", "machine", "cpuinfo", "expected"), CPUINFO_ROWS, ids=[r[0] for r in CPUINFO_ROWS])
+@pytest.mark.parametrize(
+    ("name", "os", "machine", "cpuinfo", "expected"), CPUINFO_ROWS, ids=[r[0] for r in CPUINFO_ROWS]
+)
 def test_default_spec_for(name, os, machine, cpuinfo, expected):
     assert platforms.default_spec_for(os, machine, cpuinfo) == expected
 

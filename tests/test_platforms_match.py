@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from imagelookup import platforms
 from imagelookup.platforms import Platform
 
@@ -16,88 +15,339 @@ def parse(spec):
 
 # TestOnly: (wanted, should match, should not match)
 ONLY_ROWS = [
-    ("linux/amd64", ["linux/amd64", "linux/386"],
-     ["linux/amd64/v2", "linux/arm/v7", "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("linux/amd64/v2", ["linux/amd64", "linux/amd64/v1", "linux/amd64/v2", "linux/386"],
-     ["linux/amd64/v3", "linux/amd64/v4", "linux/arm/v7", "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("linux/386", ["linux/386"],
-     ["linux/amd64", "linux/arm/v7", "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("windows/amd64", ["windows/amd64", "windows(10.0.17763)/amd64"],
-     ["linux/amd64", "linux/arm/v7", "linux/arm64", "windows/arm"]),
-    ("linux/arm/v8", ["linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/arm/v8"],
-     ["linux/amd64", "linux/arm/v4", "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("linux/arm/v7", ["linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7"],
-     ["linux/amd64", "linux/arm/v4", "linux/arm/v8", "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("linux/arm/v6", ["linux/arm/v5", "linux/arm/v6"],
-     ["linux/amd64", "linux/arm", "linux/arm/v4", "linux/arm/v7", "linux/arm/v8", "linux/arm64",
-      "windows/amd64", "windows/arm"]),
-    ("linux/arm/v5", ["linux/arm/v5"],
-     ["linux/amd64", "linux/arm", "linux/arm/v4", "linux/arm/v6", "linux/arm/v7", "linux/arm/v8",
-      "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("linux/arm/v4", ["linux/arm/v4"],
-     ["linux/amd64", "linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/arm/v8",
-      "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("linux/arm64/v9",
-     ["linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/arm/v8", "linux/arm64",
-      "linux/arm64/v8", "linux/arm64/v8.1", "linux/arm64/v8.2", "linux/arm64/v8.3",
-      "linux/arm64/v8.4", "linux/arm64/v8.5", "linux/arm64/v9", "linux/arm64/v9.0"],
-     ["linux/amd64", "linux/arm/v4", "windows/amd64", "windows/arm", "linux/arm64/v8.6",
-      "linux/arm64/v7", "linux/arm64/v10", "windows/arm64"]),
-    ("linux/arm64/v8.1",
-     ["linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/arm/v8", "linux/arm64",
-      "linux/arm64/v8", "linux/arm64/v8.1"],
-     ["linux/amd64", "linux/arm/v4", "linux/arm/v9", "linux/arm64/v9", "windows/amd64", "windows/arm"]),
-    ("linux/arm64",
-     ["linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/arm/v8", "linux/arm64",
-      "linux/arm64/v8"],
-     ["linux/amd64", "linux/arm/v4", "linux/arm/v9", "linux/arm64/v7", "linux/arm64/v9",
-      "windows/amd64", "windows/arm"]),
+    (
+        "linux/amd64",
+        ["linux/amd64", "linux/386"],
+        ["linux/amd64/v2", "linux/arm/v7", "linux/arm64", "windows/amd64", "windows/arm"],
+    ),
+    (
+        "linux/amd64/v2",
+        ["linux/amd64", "linux/amd64/v1", "linux/amd64/v2", "linux/386"],
+        [
+            "linux/amd64/v3",
+            "linux/amd64/v4",
+            "linux/arm/v7",
+            "linux/arm64",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
+    (
+        "linux/386",
+        ["linux/386"],
+        ["linux/amd64", "linux/arm/v7", "linux/arm64", "windows/amd64", "windows/arm"],
+    ),
+    (
+        "windows/amd64",
+        ["windows/amd64", "windows(10.0.17763)/amd64"],
+        ["linux/amd64", "linux/arm/v7", "linux/arm64", "windows/arm"],
+    ),
+    (
+        "linux/arm/v8",
+        ["linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/arm/v8"],
+        ["linux/amd64", "linux/arm/v4", "linux/arm64", "windows/amd64", "windows/arm"],
+    ),
+    (
+        "linux/arm/v7",
+        ["linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7"],
+        [
+            "linux/amd64",
+            "linux/arm/v4",
+            "linux/arm/v8",
+            "linux/arm64",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
+    (
+        "linux/arm/v6",
+        ["linux/arm/v5", "linux/arm/v6"],
+        [
+            "linux/amd64",
+            "linux/arm",
+            "linux/arm/v4",
+            "linux/arm/v7",
+            "linux/arm/v8",
+            "linux/arm64",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
+    (
+        "linux/arm/v5",
+        ["linux/arm/v5"],
+        [
+            "linux/amd64",
+            "linux/arm",
+            "linux/arm/v4",
+            "linux/arm/v6",
+            "linux/arm/v7",
+            "linux/arm/v8",
+            "linux/arm64",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
+    (
+        "linux/arm/v4",
+        ["linux/arm/v4"],
+        [
+            "linux/amd64",
+            "linux/arm",
+            "linux/arm/v5",
+            "linux/arm/v6",
+            "linux/arm/v7",
+            "linux/arm/v8",
+            "linux/arm64",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
+    (
+        "linux/arm64/v9",
+        [
+            "linux/arm",
+            "linux/arm/v5",
+            "linux/arm/v6",
+            "linux/arm/v7",
+            "linux/arm/v8",
+            "linux/arm64",
+            "linux/arm64/v8",
+            "linux/arm64/v8.1",
+            "linux/arm64/v8.2",
+            "linux/arm64/v8.3",
+            "linux/arm64/v8.4",
+            "linux/arm64/v8.5",
+            "linux/arm64/v9",
+            "linux/arm64/v9.0",
+        ],
+        [
+            "linux/amd64",
+            "linux/arm/v4",
+            "windows/amd64",
+            "windows/arm",
+            "linux/arm64/v8.6",
+            "linux/arm64/v7",
+            "linux/arm64/v10",
+            "windows/arm64",
+        ],
+    ),
+    (
+        "linux/arm64/v8.1",
+        [
+            "linux/arm",
+            "linux/arm/v5",
+            "linux/arm/v6",
+            "linux/arm/v7",
+            "linux/arm/v8",
+            "linux/arm64",
+            "linux/arm64/v8",
+            "linux/arm64/v8.1",
+        ],
+        [
+            "linux/amd64",
+            "linux/arm/v4",
+            "linux/arm/v9",
+            "linux/arm64/v9",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
+    (
+        "linux/arm64",
+        [
+            "linux/arm",
+            "linux/arm/v5",
+            "linux/arm/v6",
+            "linux/arm/v7",
+            "linux/arm/v8",
+            "linux/arm64",
+            "linux/arm64/v8",
+        ],
+        [
+            "linux/amd64",
+            "linux/arm/v4",
+            "linux/arm/v9",
+            "linux/arm64/v7",
+            "linux/arm64/v9",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
     # beyond upstream's table: the v1.0 arm64 table's edges
-    ("linux/arm64/v9.6", ["linux/arm64/v8.9", "linux/arm64/v9.5", "linux/arm/v8"],
-     ["linux/arm64/v8.10", "linux/arm64/v9.7", "linux/arm/v9"]),
+    (
+        "linux/arm64/v9.6",
+        ["linux/arm64/v8.9", "linux/arm64/v9.5", "linux/arm/v8"],
+        ["linux/arm64/v8.10", "linux/arm64/v9.7", "linux/arm/v9"],
+    ),
     ("linux/arm64/v10", [], ["linux/arm64/v10", "linux/arm64", "linux/arm/v7"]),
     ("linux/arm64/v8.10", [], ["linux/arm64/v8.10", "linux/arm64"]),
-    ("linux/amd64/v4", ["linux/amd64/v3", "linux/amd64/v2", "linux/amd64", "linux/386"], ["linux/amd64/v5"]),
-    ("linux/arm/v07", ["linux/arm/v6", "linux/arm/v5", "linux/arm/v07"], ["linux/arm/v7", "linux/arm"]),
+    (
+        "linux/amd64/v4",
+        ["linux/amd64/v3", "linux/amd64/v2", "linux/amd64", "linux/386"],
+        ["linux/amd64/v5"],
+    ),
+    (
+        "linux/arm/v07",
+        ["linux/arm/v6", "linux/arm/v5", "linux/arm/v07"],
+        ["linux/arm/v7", "linux/arm"],
+    ),
     ("linux/ppc64le", ["linux/ppc64le"], ["linux/ppc64"]),
 ]
 
 STRICT_ROWS = [
-    ("linux/amd64", ["linux/amd64"],
-     ["linux/386", "linux/arm/v7", "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("linux/386", ["linux/386"],
-     ["linux/amd64", "linux/arm/v7", "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("windows/amd64", ["windows/amd64", "windows(10.0.17763)/amd64"],
-     ["linux/amd64", "linux/arm/v7", "linux/arm64", "windows/arm"]),
-    ("windows(10.0.17763)/amd64", ["windows/amd64", "windows(10.0.17763)/amd64"],
-     ["linux/amd64", "linux/arm/v7", "linux/arm64", "windows/arm"]),
-    ("linux/arm/v8", ["linux/arm/v8"],
-     ["linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/amd64", "linux/arm/v4",
-      "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("linux/arm/v7", ["linux/arm", "linux/arm/v7"],
-     ["linux/arm/v5", "linux/arm/v6", "linux/amd64", "linux/arm/v4", "linux/arm/v8", "linux/arm64",
-      "windows/amd64", "windows/arm"]),
-    ("linux/arm/v6", ["linux/arm/v6"],
-     ["linux/arm/v5", "linux/amd64", "linux/arm", "linux/arm/v4", "linux/arm/v7", "linux/arm/v8",
-      "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("linux/arm/v5", ["linux/arm/v5"],
-     ["linux/amd64", "linux/arm", "linux/arm/v4", "linux/arm/v6", "linux/arm/v7", "linux/arm/v8",
-      "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("linux/arm/v4", ["linux/arm/v4"],
-     ["linux/amd64", "linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/arm/v8",
-      "linux/arm64", "windows/amd64", "windows/arm"]),
-    ("linux/arm64/v9", ["linux/arm64/v9", "linux/arm64/v9.0"],
-     ["linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/arm/v8", "linux/amd64",
-      "linux/arm/v4", "linux/arm/v9", "linux/arm64/v8", "linux/arm64/v8.1", "linux/arm64/v7",
-      "linux/arm64", "linux/arm64/v10", "windows/amd64", "windows/arm", "windows/arm64"]),
-    ("linux/arm64/v8.1", ["linux/arm64/v8.1"],
-     ["linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/arm/v8", "linux/amd64",
-      "linux/arm/v4", "linux/arm/v9", "linux/arm64/v8", "linux/arm64/v9", "windows/amd64",
-      "windows/arm"]),
-    ("linux/arm64", ["linux/arm64", "linux/arm64/v8"],
-     ["linux/arm", "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/arm/v8", "linux/amd64",
-      "linux/arm/v4", "linux/arm/v9", "linux/arm64/v9", "linux/arm64/v7", "windows/amd64",
-      "windows/arm"]),
+    (
+        "linux/amd64",
+        ["linux/amd64"],
+        ["linux/386", "linux/arm/v7", "linux/arm64", "windows/amd64", "windows/arm"],
+    ),
+    (
+        "linux/386",
+        ["linux/386"],
+        ["linux/amd64", "linux/arm/v7", "linux/arm64", "windows/amd64", "windows/arm"],
+    ),
+    (
+        "windows/amd64",
+        ["windows/amd64", "windows(10.0.17763)/amd64"],
+        ["linux/amd64", "linux/arm/v7", "linux/arm64", "windows/arm"],
+    ),
+    (
+        "windows(10.0.17763)/amd64",
+        ["windows/amd64", "windows(10.0.17763)/amd64"],
+        ["linux/amd64", "linux/arm/v7", "linux/arm64", "windows/arm"],
+    ),
+    (
+        "linux/arm/v8",
+        ["linux/arm/v8"],
+        [
+            "linux/arm",
+            "linux/arm/v5",
+            "linux/arm/v6",
+            "linux/arm/v7",
+            "linux/amd64",
+            "linux/arm/v4",
+            "linux/arm64",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
+    (
+        "linux/arm/v7",
+        ["linux/arm", "linux/arm/v7"],
+        [
+            "linux/arm/v5",
+            "linux/arm/v6",
+            "linux/amd64",
+            "linux/arm/v4",
+            "linux/arm/v8",
+            "linux/arm64",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
+    (
+        "linux/arm/v6",
+        ["linux/arm/v6"],
+        [
+            "linux/arm/v5",
+            "linux/amd64",
+            "linux/arm",
+            "linux/arm/v4",
+            "linux/arm/v7",
+            "linux/arm/v8",
+            "linux/arm64",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
+    (
+        "linux/arm/v5",
+        ["linux/arm/v5"],
+        [
+            "linux/amd64",
+            "linux/arm",
+            "linux/arm/v4",
+            "linux/arm/v6",
+            "linux/arm/v7",
+            "linux/arm/v8",
+            "linux/arm64",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
+    (
+        "linux/arm/v4",
+        ["linux/arm/v4"],
+        [
+            "linux/amd64",
+            "linux/arm",
+            "linux/arm/v5",
+            "linux/arm/v6",
+            "linux/arm/v7",
+            "linux/arm/v8",
+            "linux/arm64",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
+    (
+        "linux/arm64/v9",
+        ["linux/arm64/v9", "linux/arm64/v9.0"],
+        [
+            "linux/arm",
+            "linux/arm/v5",
+            "linux/arm/v6",
+            "linux/arm/v7",
+            "linux/arm/v8",
+            "linux/amd64",
+            "linux/arm/v4",
+            "linux/arm/v9",
+            "linux/arm64/v8",
+            "linux/arm64/v8.1",
+            "linux/arm64/v7",
+            "linux/arm64",
+            "linux/arm64/v10",
+            "windows/amd64",
+            "windows/arm",
+            "windows/arm64",
+        ],
+    ),
+    (
+        "linux/arm64/v8.1",
+        ["linux/arm64/v8.1"],
+        [
+            "linux/arm",
+            "linux/arm/v5",
+            "linux/arm/v6",
+            "linux/arm/v7",
+            "linux/arm/v8",
+            "linux/amd64",
+            "linux/arm/v4",
+            "linux/arm/v9",
+            "linux/arm64/v8",
+            "linux/arm64/v9",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
+    (
+        "linux/arm64",
+        ["linux/arm64", "linux/arm64/v8"],
+        [
+            "linux/arm",
+            "linux/arm/v5",
+            "linux/arm/v6",
+            "linux/arm/v7",
+            "linux/arm/v8",
+            "linux/amd64",
+            "linux/arm/v4",
+            "linux/arm/v9",
+            "linux/arm64/v9",
+            "linux/arm64/v7",
+            "windows/amd64",
+            "windows/arm",
+        ],
+    ),
 ]
 
 
@@ -119,7 +369,7 @@ def test_only_strict(wanted, candidate, expected):
     assert platforms.only_strict(parse(wanted)).match(parse(candidate)) is expected
 
 
-def W(version="", features=()):  # noqa: N802
+def W(version="", features=()):
     return Platform("windows", "amd64", os_version=version, os_features=features)
 
 
@@ -146,7 +396,9 @@ ABI_ROWS = [
 
 
 @pytest.mark.parametrize(
-    ("wanted", "candidate", "expected"), ABI_ROWS, ids=[f"{w or 'none'}-runs-{c or 'none'}" for w, c, _ in ABI_ROWS]
+    ("wanted", "candidate", "expected"),
+    ABI_ROWS,
+    ids=[f"{w or 'none'}-runs-{c or 'none'}" for w, c, _ in ABI_ROWS],
 )
 def test_windows_os_version_compatibility(wanted, candidate, expected):
     assert platforms.new_matcher(W(wanted)).match(W(candidate)) is expected
@@ -164,7 +416,9 @@ COMPAT_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "host", "ctr", "runs"), COMPAT_ROWS, ids=[r[0] for r in COMPAT_ROWS])
+@pytest.mark.parametrize(
+    ("name", "host", "ctr", "runs"), COMPAT_ROWS, ids=[r[0] for r in COMPAT_ROWS]
+)
 def test_windows_host_and_container_compat(name, host, ctr, runs):
     assert platforms.new_matcher(W(f"10.0.{host}")).match(W(f"10.0.{ctr}")) is runs
 
@@ -184,11 +438,18 @@ WS2025_3000 = W("10.0.26100.3000")
 ORDER_ROWS = [
     ("Windows Server 2022 should select 2022", WS2022, [LINUX, WS2022, WS2025], WS2022),
     ("Windows Server 2025 should select 2025", WS2025, [LINUX, WS2022, WS2025], WS2025),
-    ("Windows Server 2025 should select 2025 latest rev", WS2025, [LINUX, WS2022, WS2025_3000], WS2025_3000),
+    (
+        "Windows Server 2025 should select 2025 latest rev",
+        WS2025,
+        [LINUX, WS2022, WS2025_3000],
+        WS2025_3000,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "host", "given", "want"), ORDER_ROWS, ids=[r[0] for r in ORDER_ROWS])
+@pytest.mark.parametrize(
+    ("name", "host", "given", "want"), ORDER_ROWS, ids=[r[0] for r in ORDER_ROWS]
+)
 def test_windows_platform_order(name, host, given, want):
     """Test_PlatformOrder."""
     m = platforms.new_matcher(host, host_os="windows")
@@ -284,9 +545,19 @@ def test_features_must_be_a_subset():
 
 def test_only_prefers_higher_rungs():
     m = platforms.only("linux/arm64/v9.2")
-    ladder = ["linux/arm/v5", "linux/arm64/v8.1", "linux/arm64/v9.2", "linux/arm64/v9", "linux/arm64/v8.7"]
+    ladder = [
+        "linux/arm/v5",
+        "linux/arm64/v8.1",
+        "linux/arm64/v9.2",
+        "linux/arm64/v9",
+        "linux/arm64/v8.7",
+    ]
     assert m.sort(ladder) == [
-        "linux/arm64/v9.2", "linux/arm64/v9", "linux/arm64/v8.7", "linux/arm64/v8.1", "linux/arm/v5"
+        "linux/arm64/v9.2",
+        "linux/arm64/v9",
+        "linux/arm64/v8.7",
+        "linux/arm64/v8.1",
+        "linux/arm/v5",
     ]
     huge = platforms.only("linux/amd64/v9223372036854775807")
     assert huge.match("linux/amd64/v123456789012") and huge.match("linux/386")

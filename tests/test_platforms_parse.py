@@ -7,7 +7,6 @@ The upstream parse table depends on the host; here the host is injected as linux
 from __future__ import annotations
 
 import pytest
-
 from imagelookup import errors, platforms
 from imagelookup.platforms import Platform
 
@@ -15,7 +14,7 @@ HOST = Platform("linux", "amd64")
 OS, ARCH = "linux", "amd64"
 
 
-def P(os, arch, variant="", os_version="", os_features=()):  # noqa: N802
+def P(os, arch, variant="", os_version="", os_features=()):
     return Platform(os, arch, variant, os_version, tuple(os_features))
 
 
@@ -141,7 +140,10 @@ def test_wildcards_are_not_supported(spec):
 
 # TestFormatAllEncoding: (platform, expected)
 ENCODING_ROWS = [
-    (P("windows", "amd64", os_version="10.0.17763+build.42"), "windows(10.0.17763%2Bbuild.42)/amd64"),
+    (
+        P("windows", "amd64", os_version="10.0.17763+build.42"),
+        "windows(10.0.17763%2Bbuild.42)/amd64",
+    ),
     (
         P("windows", "amd64", os_version="10.0.17763+build.42", os_features=["win32k"]),
         "windows(10.0.17763%2Bbuild.42+win32k)/amd64",
@@ -177,38 +179,41 @@ def test_format_all_skips_empty_os_features():
 # TestParseSelectorInvalid, with the message upstream gives.
 OS_RE = r'"^([A-Za-z0-9_-]+)(?:\\(([A-Za-z0-9_.%-]*)((?:\\+[A-Za-z0-9_.%-]+)*)\\))?$"'
 PART_RE = '"^[A-Za-z0-9_.-]+$"'
+
+
+def _os_err(part: str, spec: str) -> str:
+    return (
+        f"{part} is an invalid OS component of {spec}: "
+        f"OSAndVersion specifier component must match {OS_RE}: invalid argument"
+    )
+
+
+def _part_err(part: str, spec: str) -> str:
+    return (
+        f"{part} is an invalid component of {spec}: "
+        f"platform specifier component must match {PART_RE}: invalid argument"
+    )
+
+
 INVALID_ROWS = [
-    ("", f'"" is an invalid OS component of "": OSAndVersion specifier component must match {OS_RE}: invalid argument'),
-    (
-        "/linux/arm",
-        f'"" is an invalid OS component of "/linux/arm": OSAndVersion specifier component must match {OS_RE}: invalid argument',
-    ),
-    (
-        "linux/arm/",
-        f'"" is an invalid component of "linux/arm/": platform specifier component must match {PART_RE}: invalid argument',
-    ),
-    (
-        "linux /arm",
-        f'"linux " is an invalid OS component of "linux /arm": OSAndVersion specifier component must match {OS_RE}: invalid argument',
-    ),
-    (
-        "linux/&arm",
-        f'"&arm" is an invalid component of "linux/&arm": platform specifier component must match {PART_RE}: invalid argument',
-    ),
+    ("", _os_err('""', '""')),
+    ("/linux/arm", _os_err('""', '"/linux/arm"')),
+    ("linux/arm/", _part_err('""', '"linux/arm/"')),
+    ("linux /arm", _os_err('"linux "', '"linux /arm"')),
+    ("linux/&arm", _part_err('"&arm"', '"linux/&arm"')),
     ("linux/arm/foo/bar", '"linux/arm/foo/bar": cannot parse platform specifier: invalid argument'),
     # beyond upstream's table: the rest of the error paths
-    (
-        "a/b/c/d/e",
-        f'"d/e" is an invalid component of "a/b/c/d/e": platform specifier component must match {PART_RE}: invalid argument',
-    ),
+    ("a/b/c/d/e", _part_err('"d/e"', '"a/b/c/d/e"')),
     ("x86", '"x86": unknown operating system or architecture: invalid argument'),
     ("armv7", '"armv7": unknown operating system or architecture: invalid argument'),
     ("windows(%zz)", '"windows(%zz)" has an invalid OS version "%zz": invalid URL escape "%zz"'),
     (
         "linux(+ok+bad%4)/amd64",
-        '"linux(+ok+bad%4)/amd64" has invalid OS features: invalid os feature "bad%4": invalid URL escape "%4"',
+        '"linux(+ok+bad%4)/amd64" has invalid OS features: '
+        'invalid os feature "bad%4": invalid URL escape "%4"',
     ),
-    ("linux\n", f'"linux\\n" is an invalid OS component of "linux\\n": OSAndVersion specifier component must match {OS_RE}: invalid argument'),
+    ("linux\n", _os_err('"linux\\n"', '"linux\\n"')),
+    ("linüx/arm", _os_err('"linüx"', '"linüx/arm"')),
 ]
 
 
