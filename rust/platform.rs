@@ -249,9 +249,7 @@ pub fn is_normalized(p: &Platform) -> bool {
         return false;
     }
     let (arch, variant) = normalize_arch(&p.architecture, &p.variant);
-    arch == p.architecture
-        && variant == p.variant
-        && p.os_features.windows(2).all(|w| w[0] < w[1])
+    arch == p.architecture && variant == p.variant && p.os_features.windows(2).all(|w| w[0] < w[1])
 }
 
 /// `Normalize`: the canonical form of `p` (an empty OS becomes the host's).

@@ -42,7 +42,7 @@ class Platform:
         """The platform from its OCI JSON form (missing or ``None`` fields are empty)."""
     def to_oci(self) -> dict[str, Any]:
         """The OCI JSON form; empty ``variant``, ``os.version``, ``os.features`` left out."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[type[Platform], tuple[str, str, str, str, tuple[str, ...]]]: ...
 
@@ -53,13 +53,13 @@ class Matcher:
     Candidates may be a :class:`Platform`, a specifier string or an OCI mapping.
     """
 
-    def match(self, candidate: _PlatformLike, /) -> bool:
+    def match(self, candidate: _PlatformLike) -> bool:
         """True when the candidate is acceptable."""
-    def less(self, a: _PlatformLike, b: _PlatformLike, /) -> bool:
+    def less(self, a: _PlatformLike, b: _PlatformLike) -> bool:
         """True when ``a`` is preferred to ``b``."""
-    def sort(self, candidates: Iterable[_T], /) -> list[_T]:
+    def sort(self, candidates: Iterable[_T]) -> list[_T]:
         """The candidates (the objects given), best first; a stable sort."""
-    def best(self, candidates: Iterable[_T], /) -> _T | None:
+    def best(self, candidates: Iterable[_T]) -> _T | None:
         """The most preferred candidate that matches, or ``None``."""
 
 ALL: Matcher
@@ -72,22 +72,22 @@ def parse(spec: str, *, host: Platform | None = None) -> Platform:
     ``variant``), by default this machine. Raises ``InvalidParameter`` on a bad specifier.
     """
 
-def format(platform: _PlatformLike, /) -> str:
+def format(platform: _PlatformLike) -> str:
     """``os/arch[/variant]`` (containerd ``Format``); ``unknown`` without an OS."""
 
-def format_all(platform: _PlatformLike, /) -> str:
+def format_all(platform: _PlatformLike) -> str:
     """Like :func:`format` with ``(os.version+feature...)`` (containerd ``FormatAll``)."""
 
-def normalize(platform: _PlatformLike, /) -> Platform:
+def normalize(platform: _PlatformLike) -> Platform:
     """The canonical form (containerd ``Normalize``)."""
 
-def only(platform: _PlatformLike, /) -> Matcher:
+def only(platform: _PlatformLike) -> Matcher:
     """The platform and what it can also run, preferred in ladder order (``Only``)."""
 
-def only_strict(platform: _PlatformLike, /) -> Matcher:
+def only_strict(platform: _PlatformLike) -> Matcher:
     """Only the platform itself, after normalisation (``OnlyStrict``)."""
 
-def new_matcher(platform: _PlatformLike, /, *, host_os: str | None = None) -> Matcher:
+def new_matcher(platform: _PlatformLike, *, host_os: str | None = None) -> Matcher:
     """Exact match after normalisation (``NewMatcher``); ``host_os`` defaults to this host."""
 
 def ordered(*platforms: _PlatformLike) -> Matcher:
@@ -96,10 +96,10 @@ def ordered(*platforms: _PlatformLike) -> Matcher:
 def any_of(*platforms: _PlatformLike) -> Matcher:
     """Any of the platforms, without preference among them (``Any``)."""
 
-def only_os(platform: _PlatformLike, /) -> Matcher:
+def only_os(platform: _PlatformLike) -> Matcher:
     """Same OS, OS version and features, any architecture (``OnlyOS``)."""
 
-def only_with_fallback(platform: _PlatformLike, /) -> Matcher:
+def only_with_fallback(platform: _PlatformLike) -> Matcher:
     """moby's ``OnlyPlatformWithFallback``: ``only``, or a variant-less same os/arch."""
 
 def default_spec() -> Platform:

@@ -58,7 +58,8 @@ fn field<'py>(mapping: &Bound<'py, PyAny>, key: &str) -> PyResult<Option<Bound<'
 }
 
 fn platform_from_mapping(mapping: &Bound<'_, PyAny>) -> PyResult<Platform> {
-    let features = field(mapping, "os.features")?.unwrap_or_else(|| mapping.py().None().into_bound(mapping.py()));
+    let features = field(mapping, "os.features")?
+        .unwrap_or_else(|| mapping.py().None().into_bound(mapping.py()));
     let os_features = if features.is_none() {
         Vec::new()
     } else if features.is_instance_of::<PyString>() {
@@ -118,7 +119,10 @@ type Reduced<'py> = (
 #[pymethods]
 impl PyPlatform {
     #[new]
-    #[pyo3(signature = (os, architecture, variant = String::new(), os_version = String::new(), os_features = Vec::new()))]
+    #[pyo3(
+        signature = (os, architecture, variant = String::new(), os_version = String::new(), os_features = Vec::new()),
+        text_signature = "(os, architecture, variant='', os_version='', os_features=())"
+    )]
     fn new(
         os: String,
         architecture: String,
