@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import orjson
 
-from . import __version__, errors
+from . import __version__, errors, platforms
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -24,6 +24,36 @@ def _emit_json(value: object) -> None:
     sys.stdout.flush()
 
 
+def _platform_record(spec: str | None, parsed: platforms.Platform) -> dict[str, object]:
+    normalized = platforms.normalize(parsed)
+    return {
+        "input": spec,
+        "parsed": parsed.to_oci(),
+        "normalized": normalized.to_oci(),
+        "format": platforms.format(normalized),
+        "format_all": platforms.format_all(normalized),
+    }
+
+
+def _cmd_platform(args: argparse.Namespace) -> int:
+    """Parsed, normalised and formatted forms of each SPEC (the host default without one)."""
+    if args.specs:
+        records = [_platform_record(spec, platforms.parse(spec)) for spec in args.specs]
+    else:
+        records = [_platform_record(None, platforms.default_spec())]
+    if args.json:
+        _emit_json(records)
+        return EXIT_OK
+    for record in records:
+        title = record["input"] if record["input"] is not None else "host default"
+        print(f"{title}")
+        print(f"  parsed:      {record['parsed']}")
+        print(f"  normalized:  {record['normalized']}")
+        print(f"  format:      {record['format']}")
+        print(f"  format_all:  {record['format_all']}")
+    return EXIT_OK
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imagelookup",
@@ -31,7 +61,15 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"imagelookup {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    del sub  # TODO: commands are added by their owners
+    platform = sub.add_parser(
+        "platform",
+        help="parse, normalize and format platform specifiers (containerd rules)",
+        description="Print the parsed, normalized and formatted forms of each SPEC; "
+        "with no SPEC, the host default platform.",
+    )
+    platform.add_argument("specs", nargs="*", metavar="SPEC", help="e.g. linux/arm64, armhf")
+    platform.add_argument("--json", action="store_true", help="print JSON")
+    platform.set_defaults(func=_cmd_platform)
     return parser
 
 
