@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 /// A platform matcher as Python sees it. Other binding modules (manifests) take this type
 /// to receive a matcher chosen in Python.
 #[pyclass(name = "Matcher", module = "imagelookup.platforms", frozen)]
+#[allow(dead_code)] // read by the platforms and manifests bindings once they land
 pub struct PyMatcher {
     pub matcher: SharedMatcher,
 }
