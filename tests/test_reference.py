@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from imagelookup import errors, reference
 
 F64 = "f" * 64
@@ -28,7 +27,13 @@ PARSE_OK = [
         "tag-puts-this-over-max",
         None,
     ),
-    ("sub-dom1.foo.com/bar/baz/quux", "sub-dom1.foo.com/bar/baz/quux", "sub-dom1.foo.com", None, None),
+    (
+        "sub-dom1.foo.com/bar/baz/quux",
+        "sub-dom1.foo.com/bar/baz/quux",
+        "sub-dom1.foo.com",
+        None,
+        None,
+    ),
     (
         "sub-dom1.foo.com/bar/baz/quux:some-long-tag",
         "sub-dom1.foo.com/bar/baz/quux",
@@ -69,7 +74,13 @@ PARSE_OK = [
     ),
     ("[2001:db8::1]:5000/repo", "[2001:db8::1]:5000/repo", "[2001:db8::1]:5000", None, None),
     ("[2001:db8::1]:5000/repo:tag", "[2001:db8::1]:5000/repo", "[2001:db8::1]:5000", "tag", None),
-    (f"[2001:db8::1]:5000/repo@{D256}", "[2001:db8::1]:5000/repo", "[2001:db8::1]:5000", None, D256),
+    (
+        f"[2001:db8::1]:5000/repo@{D256}",
+        "[2001:db8::1]:5000/repo",
+        "[2001:db8::1]:5000",
+        None,
+        D256,
+    ),
     (
         f"[2001:db8::1]:5000/repo:tag@{D256}",
         "[2001:db8::1]:5000/repo",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from imagelookup import errors, reference
 
 HEX = "1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a"
@@ -95,7 +94,13 @@ REPOSITORY_INFO = [
         "",
         "127.0.0.1:8000",
     ),
-    ("privatebase", "127.0.0.1:8000/privatebase", "127.0.0.1:8000/privatebase", "", "127.0.0.1:8000"),
+    (
+        "privatebase",
+        "127.0.0.1:8000/privatebase",
+        "127.0.0.1:8000/privatebase",
+        "",
+        "127.0.0.1:8000",
+    ),
     (
         "private/moonbase",
         "example.com/private/moonbase",
@@ -149,7 +154,7 @@ def test_parse_repository_info(text, remote, familiar, full, domain):
 
 
 def test_parse_reference_with_tag_and_digest():
-    short = f"busybox:latest@sha256:86e0e091d0da6bde2456dbb48306f3956bbeb2eae1b5b9a43045843f69fe4aaa"
+    short = "busybox:latest@sha256:86e0e091d0da6bde2456dbb48306f3956bbeb2eae1b5b9a43045843f69fe4aaa"
     ref = reference.parse_normalized_named(short)
     assert str(ref) == f"docker.io/library/{short}"
     assert ref.tag == "latest" and ref.digest is not None
@@ -188,7 +193,9 @@ PARSE_ANY = [
 ]
 
 
-@pytest.mark.parametrize(("text", "equivalent", "digest_only"), PARSE_ANY, ids=lambda v: str(v)[:50])
+@pytest.mark.parametrize(
+    ("text", "equivalent", "digest_only"), PARSE_ANY, ids=lambda v: str(v)[:50]
+)
 def test_parse_any(text, equivalent, digest_only):
     ref = reference.parse_any(text)
     assert str(ref) == equivalent
@@ -237,7 +244,9 @@ def test_normalized_split_hostname(text, domain, path):
         pytest.param("docker.io/busybox", "docker.io/library/busybox:latest", id="hostname only"),
         pytest.param("docker.io/library/busybox", "docker.io/library/busybox:latest", id="no tag"),
         pytest.param("docker.io/busybox:latest", "docker.io/library/busybox:latest", id="no path"),
-        pytest.param("library/busybox:latest", "docker.io/library/busybox:latest", id="no hostname"),
+        pytest.param(
+            "library/busybox:latest", "docker.io/library/busybox:latest", id="no hostname"
+        ),
         pytest.param(
             "docker.io/library/busybox:latest",
             "docker.io/library/busybox:latest",
@@ -283,7 +292,10 @@ def test_current_upstream_domains(text, full, domain):
     [
         ("Foo", "invalid reference format: repository name (library/Foo) must be lowercase"),
         ("foo/Bar", "invalid reference format: repository name (foo/Bar) must be lowercase"),
-        ("docker.io/Foo:tag", "invalid reference format: repository name (library/Foo) must be lowercase"),
+        (
+            "docker.io/Foo:tag",
+            "invalid reference format: repository name (library/Foo) must be lowercase",
+        ),
         ("quay.io/a/B@x", "invalid reference format: repository name (a/B@x) must be lowercase"),
         (HEX, f"invalid repository name ({HEX}), cannot specify 64-byte hexadecimal strings"),
         ("", "invalid reference format"),
