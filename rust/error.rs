@@ -67,10 +67,7 @@ pub enum Error {
     /// A platform specifier or platform value upstream rejects; `message` is upstream's text.
     InvalidPlatform { message: String },
     /// A reference or digest upstream rejects.
-    InvalidReference {
-        kind: ReferenceErrorKind,
-        message: String,
-    },
+    InvalidReference { kind: ReferenceErrorKind, message: String },
     /// Bytes did not hash to the digest they were claimed to have.
     DigestMismatch { expected: String, actual: String },
     /// An ID prefix search found nothing.
@@ -86,23 +83,15 @@ pub enum Error {
 
 impl Error {
     pub fn invalid_platform(message: impl Into<String>) -> Self {
-        Self::InvalidPlatform {
-            message: message.into(),
-        }
+        Self::InvalidPlatform { message: message.into() }
     }
 
     pub fn reference(kind: ReferenceErrorKind, message: impl Into<String>) -> Self {
-        Self::InvalidReference {
-            kind,
-            message: message.into(),
-        }
+        Self::InvalidReference { kind, message: message.into() }
     }
 
     pub fn invalid_manifest(offset: usize, reason: impl Into<String>) -> Self {
-        Self::InvalidManifest {
-            offset,
-            reason: reason.into(),
-        }
+        Self::InvalidManifest { offset, reason: reason.into() }
     }
 }
 
@@ -116,19 +105,13 @@ impl fmt::Display for Error {
             }
             Self::NotFound { message } => f.write_str(message),
             Self::AmbiguousPrefix { prefix } => {
-                write!(
-                    f,
-                    "ambiguous digest string: more than one image ID starts with {prefix:?}"
-                )
+                write!(f, "ambiguous digest string: more than one image ID starts with {prefix:?}")
             }
             Self::InvalidManifest { offset, reason } => {
                 write!(f, "invalid manifest at byte {offset}: {reason}")
             }
             Self::LimitExceeded { limit, size } => {
-                write!(
-                    f,
-                    "input of {size} bytes exceeds the limit of {limit} bytes"
-                )
+                write!(f, "input of {size} bytes exceeds the limit of {limit} bytes")
             }
         }
     }

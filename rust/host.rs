@@ -191,11 +191,7 @@ pub fn cpu_variant_for(os: &str, arch: &str, machine: &str, cpuinfo: Option<&str
 pub fn host_for(os: &str, machine: &str, cpuinfo: Option<&str>) -> Host {
     let architecture = machine_to_arch(machine);
     let variant = cpu_variant_for(os, &architecture, machine, cpuinfo);
-    Host {
-        os: os.to_owned(),
-        architecture,
-        variant,
-    }
+    Host { os: os.to_owned(), architecture, variant }
 }
 
 /// `DefaultSpec` for the given inputs (pure).
@@ -215,11 +211,7 @@ fn read_host() -> Host {
     } else {
         String::new()
     };
-    Host {
-        os,
-        architecture,
-        variant,
-    }
+    Host { os, architecture, variant }
 }
 
 /// The real host, read once (the OS and architecture this library was built for, the CPU
@@ -266,10 +258,7 @@ mod tests {
 
     #[test]
     fn default_spec_for_machines() {
-        assert_eq!(
-            default_spec_for("linux", "x86_64", None),
-            Platform::new("linux", "amd64", "")
-        );
+        assert_eq!(default_spec_for("linux", "x86_64", None), Platform::new("linux", "amd64", ""));
         assert_eq!(
             default_spec_for("linux", "armv7l", Some("")),
             Platform::new("linux", "arm", "v7")

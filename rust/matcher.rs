@@ -89,12 +89,7 @@ struct View<'a> {
 
 fn view(c: &Platform) -> View<'_> {
     let (arch, variant) = normalize_arch(&c.architecture, &c.variant);
-    View {
-        os: normalize_os(&c.os, &host::host().os),
-        arch,
-        variant,
-        raw: c,
-    }
+    View { os: normalize_os(&c.os, &host::host().os), arch, variant, raw: c }
 }
 
 /// A Windows version as upstream reads it.
@@ -143,12 +138,7 @@ pub fn windows_compatible(host: WindowsVersion, ctr: WindowsVersion) -> bool {
     if host.build < WS2022_BUILD {
         return host.build == ctr.build;
     }
-    let ltsc = LTSC_BUILDS
-        .iter()
-        .rev()
-        .copied()
-        .find(|&b| host.build >= b)
-        .unwrap_or(0);
+    let ltsc = LTSC_BUILDS.iter().rev().copied().find(|&b| host.build >= b).unwrap_or(0);
     ctr.build >= ltsc && ctr.build <= host.build
 }
 
@@ -208,11 +198,7 @@ struct PlatformMatcher {
 impl PlatformMatcher {
     fn new(p: &Platform) -> Self {
         let n = normalize(p);
-        Self {
-            id: Identity::new(&n, &p.os, true),
-            arch: n.architecture,
-            variant: n.variant,
-        }
+        Self { id: Identity::new(&n, &p.os, true), arch: n.architecture, variant: n.variant }
     }
 
     fn accepts(&self, c: &View<'_>, ignore_features: bool) -> bool {
@@ -252,10 +238,7 @@ struct Ordered {
 impl Ordered {
     fn rank(&self, c: &Platform, ignore_features: bool) -> Option<u64> {
         let v = view(c);
-        self.matchers
-            .iter()
-            .position(|m| m.accepts(&v, ignore_features))
-            .map(|i| i as u64)
+        self.matchers.iter().position(|m| m.accepts(&v, ignore_features)).map(|i| i as u64)
     }
 }
 
@@ -402,17 +385,10 @@ fn arm64_runs(variant: &str) -> Option<[(u8, u8); 2]> {
 }
 
 fn arm_ladder_rungs(variant: &str, rungs: &mut Vec<Rung>) {
-    rungs.push(Rung::Exact {
-        arch: "arm",
-        variant: variant.to_owned(),
-    });
+    rungs.push(Rung::Exact { arch: "arm", variant: variant.to_owned() });
     if let Some(n) = go_atoi(variant.strip_prefix('v').unwrap_or(variant)) {
         if n > 5 {
-            rungs.push(Rung::Range {
-                arch: "arm",
-                hi: (n - 1) as u64,
-                lo: 5,
-            });
+            rungs.push(Rung::Range { arch: "arm", hi: (n - 1) as u64, lo: 5 });
         }
     }
 }
@@ -422,58 +398,32 @@ fn ladder(n: &Platform) -> Vec<Rung> {
     let mut rungs = Vec::new();
     match n.architecture.as_str() {
         "amd64" => {
-            rungs.push(Rung::Exact {
-                arch: "amd64",
-                variant: n.variant.clone(),
-            });
+            rungs.push(Rung::Exact { arch: "amd64", variant: n.variant.clone() });
             let level = go_atoi(n.variant.strip_prefix('v').unwrap_or(&n.variant));
             if let Some(level) = level.filter(|&l| l > 1) {
                 if level > 2 {
-                    rungs.push(Rung::Range {
-                        arch: "amd64",
-                        hi: (level - 1) as u64,
-                        lo: 2,
-                    });
+                    rungs.push(Rung::Range { arch: "amd64", hi: (level - 1) as u64, lo: 2 });
                 }
-                rungs.push(Rung::Exact {
-                    arch: "amd64",
-                    variant: String::new(),
-                });
+                rungs.push(Rung::Exact { arch: "amd64", variant: String::new() });
             }
-            rungs.push(Rung::Exact {
-                arch: "386",
-                variant: String::new(),
-            });
+            rungs.push(Rung::Exact { arch: "386", variant: String::new() });
         }
         "arm" => arm_ladder_rungs(&n.variant, &mut rungs),
         "arm64" => {
-            let variant = if n.variant.is_empty() {
-                "v8"
-            } else {
-                n.variant.as_str()
-            };
+            let variant = if n.variant.is_empty() { "v8" } else { n.variant.as_str() };
             let Some(runs) = arm64_runs(variant) else {
                 return rungs;
             };
             for (major, top) in runs.into_iter().filter(|&(major, _)| major != 0) {
                 for minor in (0..=top).rev() {
-                    let raw = if minor == 0 {
-                        format!("v{major}")
-                    } else {
-                        format!("v{major}.{minor}")
-                    };
+                    let raw =
+                        if minor == 0 { format!("v{major}") } else { format!("v{major}.{minor}") };
                     let (_, v) = normalize_arch("arm64", &raw);
-                    rungs.push(Rung::Exact {
-                        arch: "arm64",
-                        variant: v.into_owned(),
-                    });
+                    rungs.push(Rung::Exact { arch: "arm64", variant: v.into_owned() });
                 }
             }
             for v in ["v8", "v7", "v6", "v5"] {
-                rungs.push(Rung::Exact {
-                    arch: "arm",
-                    variant: v.to_owned(),
-                });
+                rungs.push(Rung::Exact { arch: "arm", variant: v.to_owned() });
             }
         }
         _ => {}
@@ -495,17 +445,9 @@ impl Only {
         let n = normalize(p);
         let id = Identity::new(&n, &n.os, true);
         if static_arch(&n.architecture).is_some() && n.architecture != "386" {
-            Self {
-                id,
-                rungs: ladder(&n),
-                own: None,
-            }
+            Self { id, rungs: ladder(&n), own: None }
         } else {
-            Self {
-                id,
-                rungs: Vec::new(),
-                own: Some((n.architecture, n.variant)),
-            }
+            Self { id, rungs: Vec::new(), own: Some((n.architecture, n.variant)) }
         }
     }
 
@@ -631,16 +573,12 @@ pub fn new_matcher(p: &Platform) -> SharedMatcher {
 
 /// `Ordered(ps...)`.
 pub fn ordered(ps: Vec<Platform>) -> SharedMatcher {
-    Arc::new(Ordered {
-        matchers: ps.iter().map(PlatformMatcher::new).collect(),
-    })
+    Arc::new(Ordered { matchers: ps.iter().map(PlatformMatcher::new).collect() })
 }
 
 /// `Any(ps...)`.
 pub fn any(ps: Vec<Platform>) -> SharedMatcher {
-    Arc::new(AnyOf {
-        matchers: ps.iter().map(PlatformMatcher::new).collect(),
-    })
+    Arc::new(AnyOf { matchers: ps.iter().map(PlatformMatcher::new).collect() })
 }
 
 /// `All`.
@@ -661,20 +599,13 @@ pub fn only_strict(p: &Platform) -> SharedMatcher {
 /// `OnlyOS(p)`.
 pub fn only_os(p: &Platform) -> SharedMatcher {
     let n = normalize(p);
-    Arc::new(OnlyOs {
-        id: Identity::new(&n, &n.os, false),
-        exact: PlatformMatcher::new(&n),
-    })
+    Arc::new(OnlyOs { id: Identity::new(&n, &n.os, false), exact: PlatformMatcher::new(&n) })
 }
 
 /// moby's `OnlyPlatformWithFallback(p)`.
 pub fn only_with_fallback(p: &Platform) -> SharedMatcher {
     let n = normalize(p);
-    Arc::new(OnlyWithFallback {
-        only: Only::new(p),
-        os: n.os,
-        arch: n.architecture,
-    })
+    Arc::new(OnlyWithFallback { only: Only::new(p), os: n.os, arch: n.architecture })
 }
 
 /// `Default()` for the given host.
@@ -685,9 +616,7 @@ pub fn default_matcher_for(host: &Host) -> SharedMatcher {
             let linux = Platform::new("linux", &host.architecture, "");
             ordered(vec![spec, linux])
         }
-        "windows" => Arc::new(WindowsComparer {
-            inner: PlatformMatcher::new(&spec),
-        }),
+        "windows" => Arc::new(WindowsComparer { inner: PlatformMatcher::new(&spec) }),
         _ => only(&spec),
     }
 }
@@ -738,11 +667,7 @@ mod tests {
     use crate::platform::parse_with;
 
     fn host() -> Host {
-        Host {
-            os: "linux".into(),
-            architecture: "amd64".into(),
-            variant: String::new(),
-        }
+        Host { os: "linux".into(), architecture: "amd64".into(), variant: String::new() }
     }
 
     fn pp(s: &str) -> Platform {
@@ -762,40 +687,16 @@ mod tests {
     fn only_ladders() {
         check(
             &only(&pp("linux/amd64/v2")),
-            &[
-                "linux/amd64",
-                "linux/amd64/v1",
-                "linux/amd64/v2",
-                "linux/386",
-            ],
-            &[
-                "linux/amd64/v3",
-                "linux/amd64/v4",
-                "linux/arm/v7",
-                "windows/amd64",
-            ],
+            &["linux/amd64", "linux/amd64/v1", "linux/amd64/v2", "linux/386"],
+            &["linux/amd64/v3", "linux/amd64/v4", "linux/arm/v7", "windows/amd64"],
         );
         check(
             &only(&pp("linux/arm64/v9")),
-            &[
-                "linux/arm",
-                "linux/arm/v5",
-                "linux/arm64",
-                "linux/arm64/v8.5",
-                "linux/arm64/v9.0",
-            ],
+            &["linux/arm", "linux/arm/v5", "linux/arm64", "linux/arm64/v8.5", "linux/arm64/v9.0"],
             &["linux/arm64/v8.6", "linux/arm/v4", "windows/arm"],
         );
-        check(
-            &only(&pp("linux/arm64/v10")),
-            &[],
-            &["linux/arm64/v10", "linux/arm64"],
-        );
-        check(
-            &only(&pp("linux/arm/v5")),
-            &["linux/arm/v5"],
-            &["linux/arm", "linux/arm/v6"],
-        );
+        check(&only(&pp("linux/arm64/v10")), &[], &["linux/arm64/v10", "linux/arm64"]);
+        check(&only(&pp("linux/arm/v5")), &["linux/arm/v5"], &["linux/arm", "linux/arm/v6"]);
     }
 
     #[test]
@@ -816,21 +717,10 @@ mod tests {
     #[test]
     fn windows_versions() {
         let v = |s: &str| windows_version(s);
-        assert_eq!(
-            v("10.0.17763.1"),
-            WindowsVersion {
-                major: 10,
-                minor: 0,
-                build: 17763
-            }
-        );
+        assert_eq!(v("10.0.17763.1"), WindowsVersion { major: 10, minor: 0, build: 17763 });
         assert_eq!(v("10.0"), WindowsVersion::default());
         assert_eq!(v("256.0.1"), WindowsVersion::default());
-        let b = |n| WindowsVersion {
-            major: 10,
-            minor: 0,
-            build: n,
-        };
+        let b = |n| WindowsVersion { major: 10, minor: 0, build: n };
         assert!(windows_compatible(b(17763), b(17763)));
         assert!(!windows_compatible(b(17763), b(20348)));
         assert!(!windows_compatible(b(20348), b(17763)));

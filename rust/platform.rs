@@ -156,10 +156,7 @@ pub fn is_known_arch(arch: &str) -> bool {
 /// Go's `strings.ToLower`. Borrows when the input is already lower-case ASCII.
 pub fn go_lower(s: &str) -> Cow<'_, str> {
     let bytes = s.as_bytes();
-    if bytes
-        .iter()
-        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-    {
+    if bytes.iter().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
         return Cow::Borrowed(s);
     }
     if s.is_ascii() {
@@ -168,11 +165,7 @@ pub fn go_lower(s: &str) -> Cow<'_, str> {
     // Go maps each rune through its simple lower-case mapping; Rust's `to_lowercase` is the
     // full mapping, which differs only where it yields several characters (U+0130), whose
     // first character is the simple mapping.
-    Cow::Owned(
-        s.chars()
-            .map(|c| c.to_lowercase().next().unwrap_or(c))
-            .collect(),
-    )
+    Cow::Owned(s.chars().map(|c| c.to_lowercase().next().unwrap_or(c)).collect())
 }
 
 /// Normalises an OS name; `host_os` stands in for an empty one.
@@ -286,11 +279,7 @@ fn match_os_part(part: &str) -> Option<OsPart<'_>> {
     let name = &part[..name_len];
     let rest = &part[name_len..];
     if rest.is_empty() {
-        return Some(OsPart {
-            name,
-            version: "",
-            features: "",
-        });
+        return Some(OsPart { name, version: "", features: "" });
     }
     let inner = rest.strip_prefix('(')?.strip_suffix(')')?;
     if !inner.bytes().all(|b| is_option_byte(b) || b == b'+') {
@@ -303,11 +292,7 @@ fn match_os_part(part: &str) -> Option<OsPart<'_>> {
     if inner.contains('+') && features.split('+').any(str::is_empty) {
         return None;
     }
-    Some(OsPart {
-        name,
-        version,
-        features,
-    })
+    Some(OsPart { name, version, features })
 }
 
 fn is_valid_part(part: &str) -> bool {
@@ -499,12 +484,7 @@ fn clean_path(path: &str) -> String {
 
 /// Go's `path.Join`: non-empty elements joined by `/`, then cleaned.
 fn path_join(elements: &[&str]) -> String {
-    let joined = elements
-        .iter()
-        .filter(|e| !e.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join("/");
+    let joined = elements.iter().filter(|e| !e.is_empty()).copied().collect::<Vec<_>>().join("/");
     if joined.is_empty() {
         return String::new();
     }
@@ -633,11 +613,7 @@ mod tests {
     use super::*;
 
     fn amd64_host() -> Host {
-        Host {
-            os: "linux".into(),
-            architecture: "amd64".into(),
-            variant: String::new(),
-        }
+        Host { os: "linux".into(), architecture: "amd64".into(), variant: String::new() }
     }
 
     fn p(os: &str, arch: &str, variant: &str) -> Platform {
@@ -647,28 +623,13 @@ mod tests {
     #[test]
     fn parses_every_form() {
         let h = amd64_host();
-        assert_eq!(
-            parse_with("linux/arm64", &h).unwrap(),
-            p("linux", "arm64", "")
-        );
-        assert_eq!(
-            parse_with("linux/arm64/v8", &h).unwrap(),
-            p("linux", "arm64", "v8")
-        );
-        assert_eq!(
-            parse_with("linux/armhf", &h).unwrap(),
-            p("linux", "arm", "")
-        );
-        assert_eq!(
-            parse_with("linux/armel", &h).unwrap(),
-            p("linux", "arm", "v6")
-        );
+        assert_eq!(parse_with("linux/arm64", &h).unwrap(), p("linux", "arm64", ""));
+        assert_eq!(parse_with("linux/arm64/v8", &h).unwrap(), p("linux", "arm64", "v8"));
+        assert_eq!(parse_with("linux/armhf", &h).unwrap(), p("linux", "arm", ""));
+        assert_eq!(parse_with("linux/armel", &h).unwrap(), p("linux", "arm", "v6"));
         assert_eq!(parse_with("Aarch64", &h).unwrap(), p("linux", "arm64", ""));
         assert_eq!(parse_with("macOS", &h).unwrap(), p("darwin", "amd64", ""));
-        assert_eq!(
-            parse_with("linux/arm64/v8.2", &h).unwrap(),
-            p("linux", "arm64", "v8.2")
-        );
+        assert_eq!(parse_with("linux/arm64/v8.2", &h).unwrap(), p("linux", "arm64", "v8.2"));
         let w = parse_with("windows(10.0.17763%2Bbuild.42+win32k)", &h).unwrap();
         assert_eq!(w.os_version, "10.0.17763+build.42");
         assert_eq!(w.os_features, vec!["win32k".to_owned()]);
@@ -676,16 +637,9 @@ mod tests {
 
     #[test]
     fn one_word_os_on_an_arm_host_takes_the_cpu_variant_unless_v7() {
-        let v6 = Host {
-            os: "linux".into(),
-            architecture: "arm".into(),
-            variant: "v6".into(),
-        };
+        let v6 = Host { os: "linux".into(), architecture: "arm".into(), variant: "v6".into() };
         assert_eq!(parse_with("linux", &v6).unwrap(), p("linux", "arm", "v6"));
-        let v7 = Host {
-            variant: "v7".into(),
-            ..v6
-        };
+        let v7 = Host { variant: "v7".into(), ..v6 };
         assert_eq!(parse_with("linux", &v7).unwrap(), p("linux", "arm", ""));
     }
 
@@ -693,10 +647,7 @@ mod tests {
     fn errors_carry_upstream_text() {
         let h = amd64_host();
         let msg = |s: &str| parse_with(s, &h).unwrap_err().to_string();
-        assert_eq!(
-            msg("linux/*"),
-            "\"linux/*\": wildcards not yet supported: invalid argument"
-        );
+        assert_eq!(msg("linux/*"), "\"linux/*\": wildcards not yet supported: invalid argument");
         assert_eq!(
             msg("linux/arm/"),
             "\"\" is an invalid component of \"linux/arm/\": platform specifier component must match \"^[A-Za-z0-9_.-]+$\": invalid argument"
@@ -749,18 +700,12 @@ mod tests {
         assert_eq!(format_all(&w), "linux(+gpu+simd)/amd64");
         w.os_features = vec!["".into()];
         assert_eq!(format_all(&w), "linux/amd64");
-        let v = Platform {
-            os_version: "1.0(beta)".into(),
-            ..p("windows", "amd64", "")
-        };
+        let v = Platform { os_version: "1.0(beta)".into(), ..p("windows", "amd64", "") };
         assert_eq!(format_all(&v), "windows(1.0%28beta%29)/amd64");
     }
 
     #[test]
     fn quotes_like_go() {
-        assert_eq!(
-            go_quote("a\"b\\c\n\u{1}é\u{200b}"),
-            "\"a\\\"b\\\\c\\n\\x01é\\u200b\""
-        );
+        assert_eq!(go_quote("a\"b\\c\n\u{1}é\u{200b}"), "\"a\\\"b\\\\c\\n\\x01é\\u200b\"");
     }
 }

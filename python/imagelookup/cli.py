@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import orjson
 
-from . import __version__, errors, platforms
+from . import __version__, errors, platforms, reference
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -54,13 +54,7 @@ def _cmd_platform(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="imagelookup",
-        description="Which image does this reference, ID or prefix mean, for this platform?",
-    )
-    parser.add_argument("--version", action="version", version=f"imagelookup {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def _add_platform_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     platform = sub.add_parser(
         "platform",
         help="parse, normalize and format platform specifiers (containerd rules)",
@@ -70,7 +64,70 @@ def _build_parser() -> argparse.ArgumentParser:
     platform.add_argument("specs", nargs="*", metavar="SPEC", help="e.g. linux/arm64, armhf")
     platform.add_argument("--json", action="store_true", help="print JSON")
     platform.set_defaults(func=_cmd_platform)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imagelookup",
+        description="Which image does this reference, ID or prefix mean, for this platform?",
+    )
+    parser.add_argument("--version", action="version", version=f"imagelookup {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_platform_parser(sub)
+    _add_ref_parser(sub)
     return parser
+
+
+def _ref_forms(text: str) -> dict[str, object]:
+    ref = reference.parse_any(text)
+    docker_ref = None if ref.is_digest_only else str(reference.parse_docker_ref(text))
+    return {
+        "input": text,
+        "reference": str(ref),
+        "name": ref.name,
+        "domain": ref.domain,
+        "path": ref.path,
+        "tag": ref.tag,
+        "digest": ref.digest,
+        "digest_only": ref.is_digest_only,
+        "familiar_name": ref.familiar_name,
+        "familiar_string": ref.familiar_string,
+        "docker_ref": docker_ref,
+    }
+
+
+def _cmd_ref(args: argparse.Namespace) -> int:
+    """Print each reference's parsed forms; invalid ones go to stderr (exit 2)."""
+    results: list[dict[str, object]] = []
+    code = EXIT_OK
+    for text in args.refs:
+        try:
+            forms = _ref_forms(text)
+        except errors.InvalidParameter as exc:
+            print(f"imagelookup: {text!r}: {exc}", file=sys.stderr)
+            code = EXIT_INVALID
+            continue
+        results.append(forms)
+        if not args.json:
+            print(text)
+            for key, value in forms.items():
+                if key != "input":
+                    print(f"  {key + ':':17}{'' if value is None else value}")
+    if args.json:
+        _emit_json(results)
+    return code
+
+
+def _add_ref_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = sub.add_parser(
+        "ref",
+        help="parse image references as Docker does",
+        description="Parse each REF as Docker does (ParseAnyReference: an image ID, a digest "
+        "or a familiar name) and print its canonical, familiar and docker-ref forms.",
+    )
+    cmd.add_argument("refs", nargs="+", metavar="REF", help="e.g. ubuntu, quay.io/x/y:1, <64 hex>")
+    cmd.add_argument("--json", action="store_true", help="print a JSON array instead")
+    cmd.set_defaults(func=_cmd_ref)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

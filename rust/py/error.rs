@@ -60,8 +60,6 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             "LimitExceeded"
         }
     };
-    let value = module
-        .getattr(class)?
-        .call((err.to_string(),), Some(&kwargs))?;
+    let value = module.getattr(class)?.call((err.to_string(),), Some(&kwargs))?;
     Ok(PyErr::from_value(value))
 }

@@ -29,11 +29,7 @@ fn optional_str(mapping: &Bound<'_, PyAny>, key: &str) -> PyResult<String> {
     value.extract::<String>().map_err(|_| {
         PyTypeError::new_err(format!(
             "platform field {key:?} must be a str, not {}",
-            value
-                .get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
+            value.get_type().name().map(|n| n.to_string()).unwrap_or_default()
         ))
     })
 }
@@ -63,9 +59,7 @@ fn platform_from_mapping(mapping: &Bound<'_, PyAny>) -> PyResult<Platform> {
     let os_features = if features.is_none() {
         Vec::new()
     } else if features.is_instance_of::<PyString>() {
-        return Err(PyTypeError::new_err(
-            "platform field \"os.features\" must be a list of str",
-        ));
+        return Err(PyTypeError::new_err("platform field \"os.features\" must be a list of str"));
     } else {
         features.extract::<Vec<String>>().map_err(|_| {
             PyTypeError::new_err("platform field \"os.features\" must be a list of str")
@@ -111,10 +105,7 @@ fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
 }
 
 /// What `Platform.__reduce__` returns: the class and the constructor arguments.
-type Reduced<'py> = (
-    Bound<'py, PyType>,
-    (String, String, String, String, Bound<'py, PyTuple>),
-);
+type Reduced<'py> = (Bound<'py, PyType>, (String, String, String, String, Bound<'py, PyTuple>));
 
 #[pymethods]
 impl PyPlatform {
@@ -130,23 +121,13 @@ impl PyPlatform {
         os_version: String,
         os_features: Vec<String>,
     ) -> Self {
-        Self {
-            inner: Platform {
-                os,
-                architecture,
-                variant,
-                os_version,
-                os_features,
-            },
-        }
+        Self { inner: Platform { os, architecture, variant, os_version, os_features } }
     }
 
     /// The platform from its OCI JSON form.
     #[classmethod]
     fn from_oci(_cls: &Bound<'_, PyType>, mapping: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self {
-            inner: platform_from_mapping(mapping)?,
-        })
+        Ok(Self { inner: platform_from_mapping(mapping)? })
     }
 
     /// The OCI JSON form; empty optional fields are left out.
@@ -194,11 +175,8 @@ impl PyPlatform {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let p = &self.inner;
-        let mut out = format!(
-            "Platform({}, {}",
-            py_repr(py, &p.os)?,
-            py_repr(py, &p.architecture)?
-        );
+        let mut out =
+            format!("Platform({}, {}", py_repr(py, &p.os)?, py_repr(py, &p.architecture)?);
         if !p.variant.is_empty() {
             out.push_str(&format!(", variant={}", py_repr(py, &p.variant)?));
         }
@@ -257,9 +235,7 @@ impl PyMatcher {
 
     /// True when `a` is preferred to `b`.
     fn less(&self, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
-        Ok(self
-            .matcher
-            .less(&extract_platform(a)?, &extract_platform(b)?))
+        Ok(self.matcher.less(&extract_platform(a)?, &extract_platform(b)?))
     }
 
     /// The candidates, best first (stable); the objects given are returned.
@@ -272,10 +248,7 @@ impl PyMatcher {
     /// The best matching candidate, or `None` when none matches.
     fn best<'py>(&self, candidates: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
         let items = self.sorted(candidates)?;
-        Ok(items
-            .into_iter()
-            .find(|(_, p)| self.matcher.matches(p))
-            .map(|(obj, _)| obj))
+        Ok(items.into_iter().find(|(_, p)| self.matcher.matches(p)).map(|(obj, _)| obj))
     }
 
     fn __repr__(&self) -> String {
@@ -295,18 +268,12 @@ impl PyMatcher {
             items.push((obj, p));
         }
         let m = &self.matcher;
-        Ok(matcher::stable_sort_by_less(items, &|a, b| {
-            m.less(&a.1, &b.1)
-        }))
+        Ok(matcher::stable_sort_by_less(items, &|a, b| m.less(&a.1, &b.1)))
     }
 }
 
 fn host_from(p: &Platform) -> Host {
-    Host {
-        os: p.os.clone(),
-        architecture: p.architecture.clone(),
-        variant: p.variant.clone(),
-    }
+    Host { os: p.os.clone(), architecture: p.architecture.clone(), variant: p.variant.clone() }
 }
 
 /// Parses a platform specifier; one-part forms are completed from `host` (default: this
@@ -388,9 +355,7 @@ fn only_os(platform: &Bound<'_, PyAny>) -> PyResult<PyMatcher> {
 
 #[pyfunction]
 fn only_with_fallback(platform: &Bound<'_, PyAny>) -> PyResult<PyMatcher> {
-    Ok(wrap(matcher::only_with_fallback(&extract_platform(
-        platform,
-    )?)))
+    Ok(wrap(matcher::only_with_fallback(&extract_platform(platform)?)))
 }
 
 #[pyfunction]
