@@ -4,6 +4,9 @@ Answered exactly as Docker answers it. The public API:
 
 - :mod:`imagelookup.platforms`: parse, format, normalize and match platforms
   (containerd ``platforms`` rules); :class:`Platform` is re-exported here.
+- :mod:`imagelookup.reference`: image references, parsed and normalized as Docker does.
+- :mod:`imagelookup.digest`: digests (``sha256:…``): validate, compute, verify.
+- :mod:`imagelookup.idindex`: :class:`IDIndex`, the image-ID prefix index, re-exported here.
 - :mod:`imagelookup.errors`: the exception hierarchy.
 - :mod:`imagelookup.service`: :class:`ImageService` (``get_image``, ``explain``) over the
   stores of :mod:`imagelookup.stores`; :class:`Image` is what it returns.
@@ -11,10 +14,22 @@ Answered exactly as Docker answers it. The public API:
 
 from __future__ import annotations
 
-from . import errors, platforms
+from . import digest, errors, idindex, platforms, reference
 from ._core import __version__
+from .idindex import IDIndex
 from .image import Image
 from .platforms import Platform
 from .service import ImageService
 
-__all__ = ["Image", "ImageService", "Platform", "__version__", "errors", "platforms"]
+__all__ = [
+    "IDIndex",
+    "Image",
+    "ImageService",
+    "Platform",
+    "__version__",
+    "digest",
+    "errors",
+    "idindex",
+    "platforms",
+    "reference",
+]
