@@ -584,3 +584,94 @@ def running(*servers: Any) -> Iterator[None]:
         for server in servers:
             stack.enter_context(server)
         yield
+
+
+# -- a registry that lies ---------------------------------------------------------------------
+
+
+class FakeRegistry:
+    """A scripted HTTP server on 127.0.0.1 standing in for a registry that misbehaves.
+
+    ``script(handler, path, count)`` answers each request: ``handler`` is the stdlib request
+    handler (write status, headers, body with it), ``path`` the request path, ``count`` how
+    many requests for that path came before. ``requests`` records ``(method, path, headers)``.
+    """
+
+    def __init__(self, script: Any) -> None:
+        self.script = script
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._server: http.server.ThreadingHTTPServer | None = None
+
+    @property
+    def host(self) -> str:
+        assert self._server is not None
+        return f"127.0.0.1:{self._server.server_port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}"
+
+    def _dispatch(self, handler: http.server.BaseHTTPRequestHandler) -> None:
+        path = handler.path
+        with self._lock:
+            count = self._counts.get(path, 0)
+            self._counts[path] = count + 1
+            self.requests.append((handler.command, path, dict(handler.headers.items())))
+        try:
+            self.script(handler, path, count)
+        except (BrokenPipeError, ConnectionResetError):
+            handler.close_connection = True
+
+    def start(self) -> FakeRegistry:
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                outer._dispatch(self)
+
+            def do_HEAD(self) -> None:
+                outer._dispatch(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeRegistry:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def answer(
+    handler: http.server.BaseHTTPRequestHandler,
+    status: int,
+    body: bytes = b"",
+    *,
+    headers: Mapping[str, str] | None = None,
+    content_length: int | None = None,
+) -> None:
+    """Write one response; ``content_length`` may lie about ``body``'s length."""
+    handler.send_response(status)
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body) if content_length is None else content_length))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(body)
+    if content_length is not None and content_length != len(body):
+        handler.close_connection = True

@@ -10,6 +10,7 @@ requests are bounded, retried and authenticated, :mod:`.auth` where credentials 
 from __future__ import annotations
 
 from .auth import Credentials, docker_config_path, load_docker_credentials
+from .batch import resolve_many
 from .store import MANIFEST_MEDIA_TYPES, RegistryStore
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "RegistryStore",
     "docker_config_path",
     "load_docker_credentials",
+    "resolve_many",
 ]

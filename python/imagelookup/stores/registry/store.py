@@ -39,7 +39,6 @@ import hashlib
 import ipaddress
 import os
 import re
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +47,7 @@ from urllib.parse import unquote, urlsplit
 
 import orjson
 
-from ... import errors
-from ..._core import IDIndex
+from ... import IDIndex, errors
 from ...image import Image
 from ..base import Target
 from .auth import Credentials, load_docker_credentials
@@ -57,6 +55,7 @@ from .cache import BlobCache, BoundedMap
 from .http import RegistryClient
 
 if TYPE_CHECKING:
+    from ...platforms import Platform
     from ...reference import Reference
 
 __all__ = ["MANIFEST_MEDIA_TYPES", "RegistryStore"]
@@ -186,8 +185,7 @@ class RegistryStore:
         self.manifest_limit = manifest_limit
         self.config_limit = config_limit
         self.cache = BlobCache(cache_bytes)
-        self._ids = IDIndex()
-        self._ids_lock = threading.Lock()
+        self._ids = IDIndex()  # thread-safe on its own
         self._seen: BoundedMap[str, _Seen] = BoundedMap(max_digests, on_evict=self._forget)
         self._parents: BoundedMap[str, tuple[str, ...]] = BoundedMap(max_digests)
         self._tags: BoundedMap[tuple[str, str], Target] = BoundedMap(max_digests)
@@ -306,14 +304,28 @@ class RegistryStore:
         """Close the pooled connections."""
         self.client.close()
 
+    def resolve_many(
+        self,
+        refs: Iterable[str],
+        platform: Platform | str | None = None,
+        *,
+        max_connections: int | None = None,
+    ) -> list[Image | errors.ImageLookupError]:
+        """:func:`~imagelookup.stores.registry.resolve_many` over this store, with at most
+        ``max_connections`` (default: the store's pool size) lookups at once."""
+        from .batch import resolve_many
+
+        return resolve_many(
+            self,
+            refs,
+            platform,
+            max_connections=max_connections or self.client.max_connections,
+        )
+
     # -- bookkeeping ----------------------------------------------------------------------
 
     def _forget(self, digest: str, seen: _Seen) -> None:
-        with self._ids_lock:
-            try:
-                self._ids.remove(digest)
-            except errors.NotFound:
-                pass
+        self._ids.remove(digest)
 
     def _note(self, digest: str, repository: str, media_type: str, size: int | None) -> None:
         previous = self._seen.get(digest)
@@ -355,11 +367,8 @@ class RegistryStore:
         if config is not None:
             self._note(config[0], repository, config[1], config[2])
             self._note_parent(config[0], digest)
-            with self._ids_lock:
-                try:
-                    self._ids.add(config[0])
-                except errors.ImageLookupError:
-                    pass
+            if config[0].startswith("sha256:"):
+                self._ids.add(config[0])
 
     @staticmethod
     def _descriptor(value: Any) -> tuple[str, str, int] | None:
@@ -546,8 +555,7 @@ class RegistryStore:
         return Image.from_config_bytes(image_id, raw)
 
     def _search(self, prefix: str) -> str:
-        with self._ids_lock:
-            return str(self._ids.search(prefix))
+        return str(self._ids.search(prefix))
 
     def _lease(self, lease_id: str) -> Sequence[str]:
         prefix = "moby-image-"
