@@ -25,11 +25,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-import baseline_registry as baseline  # noqa: E402
-from registry_server import Pusher, Registry, build_image  # noqa: E402
-
-from imagelookup.service import ImageService  # noqa: E402
-from imagelookup.stores.registry import RegistryStore, resolve_many  # noqa: E402
+import baseline_registry as baseline
+from imagelookup.service import ImageService
+from imagelookup.stores.registry import RegistryStore, resolve_many
+from registry_server import Pusher, Registry, build_image
 
 PLATFORM = "linux/arm64"
 PLATFORMS = [
@@ -117,4 +116,6 @@ def test_store_batch_warm(benchmark, registry):
 
 @pytest.mark.benchmark(group="registry")
 def test_baseline(benchmark, registry):
-    benchmark.pedantic(baseline.resolve, args=(registry.url, "app1", "1", "linux/arm64"), rounds=ROUNDS)
+    benchmark.pedantic(
+        baseline.resolve, args=(registry.url, "app1", "1", "linux/arm64"), rounds=ROUNDS
+    )

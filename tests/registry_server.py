@@ -76,7 +76,12 @@ class Blob:
         return sha256(self.data)
 
     def descriptor(self, **extra: Any) -> dict[str, Any]:
-        return {"mediaType": self.media_type, "digest": self.digest, "size": len(self.data), **extra}
+        return {
+            "mediaType": self.media_type,
+            "digest": self.digest,
+            "size": len(self.data),
+            **extra,
+        }
 
 
 @dataclass
@@ -278,7 +283,7 @@ class Registry:
         self.port = free_port()
         config = self.workdir / "config.yml"
         config.write_text(self.config_text())
-        self._log = open(self.workdir / "registry.log", "wb")  # noqa: SIM115
+        self._log = open(self.workdir / "registry.log", "wb")
         self.process = subprocess.Popen(
             [self.binary, "serve", str(config)],
             stdout=self._log,
@@ -473,7 +478,9 @@ class TokenServer:
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -641,7 +648,9 @@ class FakeRegistry:
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -669,7 +678,9 @@ def answer(
     handler.send_response(status)
     for name, value in (headers or {}).items():
         handler.send_header(name, value)
-    handler.send_header("Content-Length", str(len(body) if content_length is None else content_length))
+    handler.send_header(
+        "Content-Length", str(len(body) if content_length is None else content_length)
+    )
     handler.end_headers()
     if handler.command != "HEAD":
         handler.wfile.write(body)

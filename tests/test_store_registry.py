@@ -11,6 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import require_tool
+from imagelookup import errors
+from imagelookup.service import ImageService
+from imagelookup.stores.registry import RegistryStore, resolve_many
 from registry_server import (
     OCI_INDEX,
     Blob,
@@ -24,10 +27,6 @@ from registry_server import (
     skopeo_push,
     write_layout,
 )
-
-from imagelookup import errors
-from imagelookup.service import ImageService
-from imagelookup.stores.registry import RegistryStore, resolve_many
 
 pytestmark = pytest.mark.tools
 
@@ -53,13 +52,19 @@ class Content:
         self.nested = Blob(
             OCI_INDEX,
             canonical(
-                {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [self.inner.index.descriptor()]}
+                {
+                    "schemaVersion": 2,
+                    "mediaType": OCI_INDEX,
+                    "manifests": [self.inner.index.descriptor()],
+                }
             ),
         )
         # An index that says arm64 for a manifest whose config says amd64.
         self.wrong = build_image(
-            "wrong", [{"os": "linux", "architecture": "arm64"}],
-            config_platforms={"linux/arm64": AMD64}, attestation=False,
+            "wrong",
+            [{"os": "linux", "architecture": "arm64"}],
+            config_platforms={"linux/arm64": AMD64},
+            attestation=False,
         )
 
     def fill(self, tmp_path, registry: Registry, creds: str | None = None, authorization=None):
@@ -239,7 +244,7 @@ def test_resolve_many_keeps_order_and_errors_per_item(store, registry, content):
     ] * 4
     results = resolve_many(store, refs, "linux/arm64", max_connections=3)
     assert len(results) == len(refs)
-    for ref, result in zip(refs, results):
+    for ref, result in zip(refs, results, strict=True):
         if "nope" in ref:
             assert isinstance(result, errors.ImageNotFound)
         elif "!" in ref:
@@ -335,7 +340,8 @@ def test_basic_auth_credentials_from_the_docker_config(basic_registry, content, 
 
 
 @pytest.mark.parametrize(
-    "credentials", [("alice", "wrong"), ("mallory", "correct horse"), None],
+    "credentials",
+    [("alice", "wrong"), ("mallory", "correct horse"), None],
     ids=["wrong-password", "unknown-user", "anonymous"],
 )
 def test_basic_auth_refused_is_unauthorized(basic_registry, credentials, tmp_path):
@@ -401,3 +407,18 @@ def test_bearer_flow_anonymous_pull(tmp_path, content):
             )
             expect(image, content.app, "linux/arm/v7")
             assert (None, "repository:app:pull") in tokens.issued
+
+
+def test_a_moved_tag_is_seen_at_once(service, registry, content):
+    """Tags are asked for on every lookup (a HEAD when the cache is warm), so a push that
+    moves the tag shows in the next lookup."""
+    pusher = Pusher(registry.url)
+    pusher.image("moving", "1", content.docker)
+    ref = f"{registry.host}/moving:1"
+    assert service.get_image(ref, platform="linux/amd64").id == (
+        content.docker.image("linux/amd64").image_id
+    )
+    pusher.image("moving", "1", content.inner)
+    image = service.get_image(ref, platform="linux/amd64")
+    assert image.id == content.inner.image("linux/amd64").image_id
+    assert image.index_digest == content.inner.index.digest

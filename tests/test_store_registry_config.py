@@ -8,7 +8,6 @@ import pickle
 import threading
 
 import pytest
-
 from imagelookup import errors
 from imagelookup.reference import parse_normalized_named
 from imagelookup.stores import ContentStore, ImageStore, LeaseStore, ReferenceStore, Store
@@ -90,11 +89,12 @@ def test_the_views_satisfy_the_protocols():
     ["other.example/app:1", "app:1", "docker.io/library/ubuntu"],
     ids=["other-host", "docker-hub-implicit", "docker-hub-explicit"],
 )
-def test_a_reference_to_another_registry_is_refused(text):
+def test_a_reference_to_another_registry_is_not_in_the_store(text):
     store = RegistryStore.from_url("http://127.0.0.1:5000")
-    with pytest.raises(errors.InvalidParameter) as info:
+    with pytest.raises(errors.NotFound) as info:
         store.references.get(parse_normalized_named(text))
-    assert info.value.kind == "registry_mismatch"
+    assert info.value.reason == "registry_mismatch"
+    assert store.client.requests == 0
     assert "127.0.0.1:5000" in str(info.value)
 
 
@@ -127,7 +127,9 @@ def test_docker_config_credentials(tmp_path, key, entry):
 
 def test_docker_hub_keys_are_aliases(tmp_path):
     auth = base64.b64encode(b"bob:pw").decode()
-    config = _write_config(tmp_path / "config.json", {"https://index.docker.io/v1/": {"auth": auth}})
+    config = _write_config(
+        tmp_path / "config.json", {"https://index.docker.io/v1/": {"auth": auth}}
+    )
     assert load_docker_credentials("registry-1.docker.io", config) == Credentials("bob", "pw")
 
 
@@ -183,7 +185,10 @@ def test_a_broken_docker_config_is_a_clear_error_without_its_content(tmp_path, c
             [("basic", {"realm": "r"}), ("bearer", {"realm": "t", "service": "s"})],
         ),
         ('Bearer realm="with \\"quotes\\""', [("bearer", {"realm": 'with "quotes"'})]),
-        ('Bearer Realm = "spaced" , Service="s"', [("bearer", {"realm": "spaced", "service": "s"})]),
+        (
+            'Bearer Realm = "spaced" , Service="s"',
+            [("bearer", {"realm": "spaced", "service": "s"})],
+        ),
         ("", []),
         ("Bearer", [("bearer", {})]),
         ('Bearer realm="unterminated', [("bearer", {"realm": "unterminated"})]),
@@ -260,7 +265,9 @@ def test_caches_under_threads():
 
 
 def test_registry_errors_pickle_with_their_details():
-    exc = errors.RateLimited("rate limited", status=429, url="http://h/v2/", code="X", retry_after=3.0)
+    exc = errors.RateLimited(
+        "rate limited", status=429, url="http://h/v2/", code="X", retry_after=3.0
+    )
     back = pickle.loads(pickle.dumps(exc))
     assert type(back) is errors.RateLimited
     assert (back.status, back.url, back.code, back.retry_after) == (429, "http://h/v2/", "X", 3.0)

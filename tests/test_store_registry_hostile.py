@@ -10,11 +10,10 @@ import time
 import tracemalloc
 
 import pytest
-from registry_server import FakeRegistry, answer, canonical, sha256
-
 from imagelookup import errors
 from imagelookup.reference import parse_normalized_named
 from imagelookup.stores.registry import RegistryStore
+from registry_server import FakeRegistry, answer, canonical, sha256
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -292,8 +291,12 @@ def test_429_with_retry_after_then_success():
 
 def test_a_retry_after_beyond_the_cap_is_not_waited_for():
     def script(handler, path, count):
-        answer(handler, 429, canonical({"errors": [{"code": "TOOMANYREQUESTS"}]}),
-               headers={"Retry-After": "3600"})
+        answer(
+            handler,
+            429,
+            canonical({"errors": [{"code": "TOOMANYREQUESTS"}]}),
+            headers={"Retry-After": "3600"},
+        )
 
     with FakeRegistry(script) as fake:
         store = store_for(fake)
@@ -382,7 +385,9 @@ def test_a_refused_connection_is_registry_unavailable():
 
 
 def test_a_redirect_to_another_host_drops_the_credentials():
-    with FakeRegistry(serve({f"/blob/{sha256(CONFIG)}": ("application/octet-stream", CONFIG)})) as cdn:
+    with FakeRegistry(
+        serve({f"/blob/{sha256(CONFIG)}": ("application/octet-stream", CONFIG)})
+    ) as cdn:
 
         def auth_then_redirect(handler, path, count):
             if "Authorization" not in handler.headers:

@@ -82,7 +82,9 @@ def _auth_key_host(key: str) -> str:
     return key.split("/", 1)[0].lower()
 
 
-def load_docker_credentials(host: str, path: str | os.PathLike[str] | None = None) -> Credentials | None:
+def load_docker_credentials(
+    host: str, path: str | os.PathLike[str] | None = None
+) -> Credentials | None:
     """The credentials the Docker config file holds for registry ``host`` (``host[:port]``),
     or ``None``. A missing file means no credentials; an unreadable or malformed one raises
     ``InvalidParameter`` (naming the file, never its content)."""
@@ -128,9 +130,9 @@ def load_docker_credentials(host: str, path: str | os.PathLike[str] | None = Non
                     kind="docker_config",
                 )
             return Credentials(username, password)
-        username, password = entry.get("username"), entry.get("password")
-        if isinstance(username, str) and isinstance(password, str) and username:
-            return Credentials(username, password)
+        user, secret = entry.get("username"), entry.get("password")
+        if isinstance(user, str) and isinstance(secret, str) and user:
+            return Credentials(user, secret)
     return None
 
 
@@ -140,7 +142,9 @@ def _skip_spaces(text: str, i: int) -> int:
     return i
 
 
-_TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/")
+_TOKEN_CHARS = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/"
+)
 
 
 def _token(text: str, i: int) -> tuple[str, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, TypeAlias
 
 from ... import errors
 from ...image import Image
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["resolve_many"]
 
-Result = Union[Image, errors.ImageLookupError]
+#: One lookup's outcome: the image, or the lookup error it raised.
+Result: TypeAlias = Image | errors.ImageLookupError
 
 
 def resolve_many(

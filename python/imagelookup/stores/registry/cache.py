@@ -84,9 +84,7 @@ class BoundedMap(Generic[K, V]):
     newer one.
     """
 
-    def __init__(
-        self, max_entries: int, on_evict: Callable[[K, V], None] | None = None
-    ) -> None:
+    def __init__(self, max_entries: int, on_evict: Callable[[K, V], None] | None = None) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be >= 1")
         self.max_entries = max_entries

@@ -218,9 +218,7 @@ class RegistryClient:
             request_headers = dict(headers)
             if sent is not None:
                 request_headers["Authorization"] = sent
-            reply = self._with_retries(
-                method, url, request_headers, deadline, limit, expected_size
-            )
+            reply = self._with_retries(method, url, request_headers, deadline, limit, expected_size)
             if reply.status != 401:
                 return reply
             self._answer(reply, url, scope, sent, deadline)
@@ -304,15 +302,12 @@ class RegistryClient:
             code=code,
         )
 
-    def _fetch_token(
-        self, challenge: Challenge, scope: str, deadline: float
-    ) -> tuple[str, float]:
+    def _fetch_token(self, challenge: Challenge, scope: str, deadline: float) -> tuple[str, float]:
         realm = challenge.params["realm"]
         parts = urlsplit(realm)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise errors.RegistryProtocolError(
-                f"the registry at {self.base_url} names a token realm that is not an http(s) "
-                "URL",
+                f"the registry at {self.base_url} names a token realm that is not an http(s) URL",
                 url=self.base_url,
             )
         if self.credentials is not None and parts.scheme != "https" and self.secure:
@@ -520,7 +515,9 @@ class RegistryClient:
         code, message = _error_code(body)
         detail = f" ({code}: {message})" if code else ""
         if status == 404:
-            return errors.NotFound(f"not found: {method} {url}{detail}", status=404, url=url, code=code)
+            return errors.NotFound(
+                f"not found: {method} {url}{detail}", status=404, url=url, code=code
+            )
         if status == 403:
             return errors.Forbidden(
                 f"forbidden: {method} {url}{detail}", status=403, url=url, code=code

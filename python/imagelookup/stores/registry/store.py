@@ -22,10 +22,12 @@ manifests an index lists, the config a manifest names. So:
 - ``leases.resources("moby-image-<id>")`` lists the manifests and indexes through which the
   image ID was reached, so ``get_image``'s manifest-list fallback works as on a daemon.
 
-A reference naming another registry host than the store's is refused with
-``InvalidParameter`` (``kind="registry_mismatch"``): the store never reaches out to hosts it
-was not opened for. ``aliases`` adds host names the registry also answers for (a pull-through
-mirror of Docker Hub opened with ``aliases=("docker.io",)`` resolves ``ubuntu`` as
+A reference naming another registry host than the store's is not in this store:
+``references.get`` raises ``NotFound`` (``reason="registry_mismatch"``) without a request, so
+``get_image`` goes on to the ID-prefix search exactly as for any unknown name (a bare
+``3f5a`` parses as ``docker.io/library/3f5a`` first), and the store never reaches out to
+hosts it was not opened for. ``aliases`` adds host names the registry also answers for (a
+pull-through mirror of Docker Hub opened with ``aliases=("docker.io",)`` resolves ``ubuntu`` as
 ``library/ubuntu``); a Docker Hub URL has ``docker.io`` as alias already.
 
 Verified manifests, indexes and configs are kept in an in-process cache bounded in bytes
@@ -385,11 +387,10 @@ class RegistryStore:
 
     def _repository(self, ref: Reference) -> str:
         domain = (ref.domain or "").lower()
-        if domain not in self.domains:
-            raise errors.InvalidParameter(
-                f"reference {ref} names registry {ref.domain}, but this store reads "
-                f"{self.host}",
-                kind="registry_mismatch",
+        if domain not in self.domains or ref.path is None:
+            raise errors.NotFound(
+                f"reference {ref} names registry {ref.domain}, but this store reads {self.host}",
+                reason="registry_mismatch",
             )
         return ref.path
 
@@ -412,14 +413,19 @@ class RegistryStore:
         tag = ref.tag or "latest"
         known = self._tags.get((repository, tag))
         if known is not None and self.cache.get(known.digest) is not None:
-            head = self.client.fetch(
-                f"/v2/{repository}/manifests/{tag}",
-                scope=scope,
-                accept=MANIFEST_MEDIA_TYPES,
-                limit=0,
-                method="HEAD",
-            )
-            hint = head.headers.get("Docker-Content-Digest")
+            try:
+                head = self.client.fetch(
+                    f"/v2/{repository}/manifests/{tag}",
+                    scope=scope,
+                    accept=MANIFEST_MEDIA_TYPES,
+                    limit=0,
+                    method="HEAD",
+                )
+            except errors.RegistryError as exc:
+                if type(exc) is not errors.RegistryError:
+                    raise
+                head = None  # an unexpected status (405 …): ask with GET instead
+            hint = head.headers.get("Docker-Content-Digest") if head is not None else None
             if hint == known.digest:
                 return known
             if hint is not None:
@@ -447,12 +453,13 @@ class RegistryStore:
                 path, scope=scope, accept=MANIFEST_MEDIA_TYPES, limit=self.manifest_limit
             )
         except errors.NotFound as exc:
+            code = str(getattr(exc, "code", ""))
             raise errors.NotFound(
                 f"{repository}:{reference} not found in {self.host}"
-                + (f" ({exc.code})" if getattr(exc, "code", "") else ""),
+                + (f" ({code})" if code else ""),
                 status=404,
                 url=where,
-                code=getattr(exc, "code", ""),
+                code=code,
             ) from None
         body = reply.body
         hint = reply.headers.get("Docker-Content-Digest")
