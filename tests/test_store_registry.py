@@ -422,3 +422,14 @@ def test_a_moved_tag_is_seen_at_once(service, registry, content):
     image = service.get_image(ref, platform="linux/amd64")
     assert image.id == content.inner.image("linux/amd64").image_id
     assert image.index_digest == content.inner.index.digest
+
+
+def test_threads_meeting_the_challenge_together_share_one_token(token_registry, content):
+    registry, tokens = token_registry
+    store = RegistryStore.from_url(
+        registry.url, username="alice", password="correct horse", max_connections=8
+    )
+    issued_before = len(tokens.issued)
+    results = resolve_many(store, [f"{registry.host}/app:1"] * 16, "linux/amd64")
+    assert all(r.id == content.app.image("linux/amd64").image_id for r in results)
+    assert tokens.issued[issued_before:] == [("alice", "repository:app:pull")]

@@ -443,3 +443,65 @@ def test_a_digest_never_seen_is_not_found_without_a_request():
         with pytest.raises(errors.NotFound):
             store.content.size(sha256(CONFIG))
         assert fake.requests == []
+
+
+def _token_registry(accept_token):
+    """A fake registry with its own token endpoint at /token issuing t1, t2, …;
+    ``accept_token(token, uses)`` says whether a request bearing ``token`` (used ``uses``
+    times before) is let through."""
+    uses: dict[str, int] = {}
+    holder: dict[str, FakeRegistry] = {}
+
+    def script(handler, path, count):
+        if path.startswith("/token"):
+            token = f"t{count + 1}"
+            answer(handler, 200, canonical({"token": token, "expires_in": 300}))
+            return
+        auth = handler.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        if token is not None and accept_token(token, uses.get(token, 0)):
+            uses[token] = uses.get(token, 0) + 1
+            serve(GOOD)(handler, path, count)
+            return
+        realm = f"{holder['fake'].url}/token"
+        answer(
+            handler,
+            401,
+            canonical({"errors": [{"code": "UNAUTHORIZED", "message": "token"}]}),
+            headers={
+                "WWW-Authenticate": f'Bearer realm="{realm}",service="fake",'
+                'scope="repository:app:pull"'
+            },
+        )
+
+    fake = FakeRegistry(script)
+    holder["fake"] = fake
+    return fake
+
+
+def test_a_cached_token_that_is_refused_is_fetched_again():
+    with _token_registry(lambda token, uses: token != "t1" or uses == 0) as fake:
+        store = store_for(fake)
+        store.references.get(ref(fake))
+        assert store.content.read(sha256(MANIFEST), 1 << 20) == MANIFEST
+        token_requests = [p for _, p, _ in fake.requests if p.startswith("/token")]
+        assert len(token_requests) == 2
+        assert "scope=repository%3Aapp%3Apull" in token_requests[0]
+        assert "service=fake" in token_requests[0]
+
+
+def test_a_fresh_token_that_is_refused_is_unauthorized():
+    with _token_registry(lambda token, uses: False) as fake:
+        store = store_for(fake)
+        with pytest.raises(errors.Unauthorized, match="refused the token"):
+            store.references.get(ref(fake))
+        assert len([p for _, p, _ in fake.requests if p.startswith("/token")]) == 1
+
+
+def test_a_token_realm_that_is_not_http_is_refused():
+    def script(handler, path, count):
+        answer(handler, 401, b"", headers={"WWW-Authenticate": 'Bearer realm="file:///etc/passwd"'})
+
+    with FakeRegistry(script) as fake:
+        with pytest.raises(errors.RegistryProtocolError, match="realm"):
+            store_for(fake).references.get(ref(fake))

@@ -173,6 +173,7 @@ class RegistryClient:
             **tls,  # type: ignore[arg-type]
         )
         self._tokens = TokenCache()
+        self._token_locks = tuple(threading.Lock() for _ in range(16))
         self._challenge: Challenge | None = None
         self._lock = threading.Lock()
         self._requests = 0
@@ -213,6 +214,7 @@ class RegistryClient:
         headers = {"User-Agent": self._user_agent, "Accept-Encoding": "identity"}
         if accept:
             headers["Accept"] = ", ".join(accept)
+        fetched = False  # whether this call fetched a token itself
         for _ in range(3):
             sent = self._authorization(scope)
             request_headers = dict(headers)
@@ -221,7 +223,7 @@ class RegistryClient:
             reply = self._with_retries(method, url, request_headers, deadline, limit, expected_size)
             if reply.status != 401:
                 return reply
-            self._answer(reply, url, scope, sent, deadline)
+            fetched = self._answer(reply, url, scope, sent, deadline, fetched)
         raise errors.Unauthorized(
             f"unauthorized: {method} {url}: the registry refused every credential offered",
             status=401,
@@ -246,9 +248,22 @@ class RegistryClient:
         return (challenge.params.get("realm", ""), challenge.params.get("service", ""), scope)
 
     def _answer(
-        self, reply: Reply, url: str, scope: str, sent: str | None, deadline: float
-    ) -> None:
-        """Learn from a 401: set up Basic credentials or fetch a bearer token, or raise."""
+        self,
+        reply: Reply,
+        url: str,
+        scope: str,
+        sent: str | None,
+        deadline: float,
+        fetched: bool,
+    ) -> bool:
+        """Learn from a 401: set up Basic credentials or get a bearer token, or raise.
+
+        Returns whether this call has now fetched a token itself (``fetched`` says whether
+        it had already): a token fetched in this very call and still refused means the
+        credentials do not reach the scope, while a cached token that is refused (expired,
+        revoked) is dropped and fetched again. One fetch per key runs at a time, so threads
+        that meet the same challenge together share one token.
+        """
         header_values: list[str] = []
         getlist = getattr(reply.headers, "getlist", None)
         if getlist is not None:
@@ -264,20 +279,22 @@ class RegistryClient:
             self._challenge = bearer
             key = self._token_key(bearer, scope)
             if sent is not None and sent.startswith("Bearer "):
+                if fetched:
+                    raise errors.Unauthorized(
+                        f"unauthorized: {url}: the registry refused the token it asked for{detail}",
+                        status=401,
+                        url=url,
+                        code=code,
+                    )
                 self._tokens.drop(key, sent[len("Bearer ") :])
-                fresh = self._tokens.get(key)
-                if fresh is not None and f"Bearer {fresh}" != sent:
-                    return
-                raise errors.Unauthorized(
-                    f"unauthorized: {url}: the registry refused the token it asked for{detail}",
-                    status=401,
-                    url=url,
-                    code=code,
-                )
-            token_scope = bearer.params.get("scope") or scope
-            token, expires_in = self._fetch_token(bearer, token_scope, deadline)
-            self._tokens.put(key, token, expires_in)
-            return
+            with self._token_locks[hash(key) % len(self._token_locks)]:
+                cached = self._tokens.get(key)
+                if cached is not None and f"Bearer {cached}" != sent:
+                    return fetched  # another thread fetched one meanwhile
+                token_scope = bearer.params.get("scope") or scope
+                token, expires_in = self._fetch_token(bearer, token_scope, deadline)
+                self._tokens.put(key, token, expires_in)
+            return True
         if basic is not None:
             self._challenge = basic
             if self.credentials is None:
@@ -294,7 +311,7 @@ class RegistryClient:
                     url=url,
                     code=code,
                 )
-            return
+            return fetched
         raise errors.Unauthorized(
             f"unauthorized: {url}{detail}; no Basic or Bearer challenge to answer",
             status=401,
