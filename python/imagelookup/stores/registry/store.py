@@ -37,10 +37,8 @@ Tags are mutable and are asked for again on every lookup.
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +48,7 @@ from urllib.parse import unquote, urlsplit
 import orjson
 
 from ... import IDIndex, errors
+from ... import digest as digests
 from ...image import Image
 from ..base import Target
 from .auth import Credentials, load_docker_credentials
@@ -72,31 +71,18 @@ MANIFEST_MEDIA_TYPES = (OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST)
 _MANIFEST_TYPES = frozenset(MANIFEST_MEDIA_TYPES)
 
 _DOCKER_HUB = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
-_ALGORITHMS = {"sha256": 64, "sha384": 96, "sha512": 128}
-_HEX = re.compile(r"[0-9a-f]+")
 _MAX_PARENTS = 16
 _MAX_DEPTH = 8
 
 
 def _check_digest(digest: str) -> str:
-    """``digest`` when it is ``algorithm:hex`` of an algorithm the store can verify."""
-    algorithm, sep, hexpart = digest.partition(":")
-    if not sep or algorithm not in _ALGORITHMS:
-        raise errors.InvalidDigest(
-            f"invalid digest {digest!r}: unsupported or missing algorithm",
-            kind="digest_unsupported" if sep else "digest_invalid_format",
-        )
-    if len(hexpart) != _ALGORITHMS[algorithm] or not _HEX.fullmatch(hexpart):
-        raise errors.InvalidDigest(
-            f"invalid digest {digest!r}: wrong length or not lowercase hex",
-            kind="digest_invalid_length",
-        )
-    return digest
+    """``digest`` when go-digest accepts it (``InvalidDigest`` otherwise)."""
+    return digests.validate(digest)
 
 
 def _verify(data: bytes, digest: str, where: str) -> None:
-    algorithm = digest.partition(":")[0]
-    actual = f"{algorithm}:{hashlib.new(algorithm, data).hexdigest()}"
+    """Check ``data`` against ``digest``; the error names where the data came from."""
+    actual = digests.compute(data, digests.algorithm(digest))
     if actual != digest:
         raise errors.DigestMismatch(
             f"{where}: content does not match its digest: expected {digest}, got {actual}",
@@ -467,7 +453,7 @@ class RegistryStore:
             _verify(body, expected, where)
             digest = expected
         else:
-            digest = "sha256:" + hashlib.sha256(body).hexdigest()
+            digest = digests.compute(body)
             if hint is not None:
                 try:
                     _check_digest(hint)
