@@ -32,7 +32,9 @@ pull-through mirror of Docker Hub opened with ``aliases=("docker.io",)`` resolve
 
 Verified manifests, indexes and configs are kept in an in-process cache bounded in bytes
 (:class:`~.cache.BlobCache`); what the store remembers about digests is bounded in entries.
-Tags are mutable and are asked for again on every lookup.
+Tags are mutable and are asked for again on every lookup; a digest reference whose manifest
+is cached is answered without a request (content by digest never changes, so the only thing
+missed is a deletion on the registry while the entry stays cached).
 """
 
 from __future__ import annotations
