@@ -10,10 +10,16 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import require_tool
+from conftest import IN_CI, require_tool
 from imagelookup import errors
-from imagelookup.service import ImageService
 from imagelookup.stores.registry import RegistryStore, resolve_many
+
+try:
+    from imagelookup.service import ImageService
+except ImportError:  # pragma: no cover - only while the service is on its own branch
+    if IN_CI:
+        raise
+    pytest.skip("imagelookup.service is not merged in this checkout", allow_module_level=True)
 from registry_server import (
     OCI_INDEX,
     Blob,
