@@ -131,12 +131,12 @@ TARGET_READ_LIMIT = 4 * 1024 * 1024
 #: How deep nested indexes are followed.
 MAX_INDEX_DEPTH = 8
 
-_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-_DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-_MANIFEST_TYPES = frozenset({_OCI_MANIFEST, _DOCKER_MANIFEST})
-_INDEX_TYPES = frozenset({_OCI_INDEX, _DOCKER_LIST})
+_MANIFEST_TYPES = frozenset(
+    {manifests.MEDIA_TYPE_OCI_MANIFEST, manifests.MEDIA_TYPE_DOCKER_MANIFEST}
+)
+_INDEX_TYPES = frozenset(
+    {manifests.MEDIA_TYPE_OCI_INDEX, manifests.MEDIA_TYPE_DOCKER_MANIFEST_LIST}
+)
 
 #: What ``platform=`` accepts: a :class:`Platform`, a specifier (``"linux/arm64/v8"``) or an
 #: OCI platform mapping (``{"os": "linux", "architecture": "arm64"}``).
@@ -412,8 +412,9 @@ class _Slot:
 
 
 def _config_of(data: bytes, manifest_digest: str) -> str:
-    """The config digest of a manifest; ``InvalidManifest`` when it names none."""
-    config = manifests.config_digest(data)
+    """The config digest of a manifest (already read within its bound); ``InvalidManifest``
+    when it names none."""
+    config = manifests.config_digest(data, limit=max(len(data), 1))
     if not config:
         raise errors.InvalidManifest(
             f"manifest {manifest_digest} has no config digest", reason="no config digest"
@@ -819,7 +820,7 @@ class _Lookup:
                 self.candidate(desc, source, verdict, str(exc), plat)
                 continue
             try:
-                config = manifests.config_digest(data)
+                config = manifests.config_digest(data, limit=FALLBACK_READ_LIMIT)
             except (errors.InvalidManifest, errors.LimitExceeded) as exc:
                 _log(logging.ERROR, "Error desserializing manifest", **fields, error=exc)
                 self.candidate(desc, source, Verdict.UNREADABLE, str(exc), plat)

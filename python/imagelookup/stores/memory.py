@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from .. import digest as digests
-from .. import errors, platforms, reference
+from .. import errors, manifests, platforms, reference
 from ..idindex import IDIndex
 from ..image import Image
 from ..platforms import Platform
@@ -52,12 +52,12 @@ __all__ = [
     "MemoryStore",
 ]
 
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
-DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
+OCI_MANIFEST = manifests.MEDIA_TYPE_OCI_MANIFEST
+OCI_INDEX = manifests.MEDIA_TYPE_OCI_INDEX
+OCI_CONFIG = manifests.MEDIA_TYPE_OCI_CONFIG
+DOCKER_MANIFEST = manifests.MEDIA_TYPE_DOCKER_MANIFEST
+DOCKER_MANIFEST_LIST = manifests.MEDIA_TYPE_DOCKER_MANIFEST_LIST
+DOCKER_CONFIG = manifests.MEDIA_TYPE_DOCKER_CONFIG
 
 _CONFIG_FOR = {OCI_MANIFEST: OCI_CONFIG, DOCKER_MANIFEST: DOCKER_CONFIG}
 _MANIFEST_FOR = {OCI_INDEX: OCI_MANIFEST, DOCKER_MANIFEST_LIST: DOCKER_MANIFEST}
