@@ -5,12 +5,15 @@ Answered exactly as Docker answers it. The public API:
 - :mod:`imagelookup.platforms`: parse, format, normalize and match platforms
   (containerd ``platforms`` rules); :class:`Platform` is re-exported here.
 - :mod:`imagelookup.errors`: the exception hierarchy.
+- :func:`open`: the store at a location (OCI layout, docker-archive, Docker data-root);
+  the stores themselves are in :mod:`imagelookup.stores`.
 """
 
 from __future__ import annotations
 
 from . import errors, platforms
 from ._core import __version__
+from ._open import open
 from .platforms import Platform
 
-__all__ = ["Platform", "__version__", "errors", "platforms"]
+__all__ = ["Platform", "__version__", "errors", "open", "platforms"]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import orjson
 
-from . import __version__, errors
+from . import __version__, _cli_stores, errors
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -31,6 +31,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"imagelookup {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _cli_stores.add_commands(sub)
     del sub  # TODO: commands are added by their owners
     return parser
 

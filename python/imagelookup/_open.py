@@ -1,4 +1,4 @@
-"""``imagelookup.open(location)``: the store a location names.
+"""``imagelookup.open(location)``: the store a location names (exported as ``imagelookup.open``).
 
 ========================================  =====================================================
 location                                  store
