@@ -227,3 +227,74 @@ class LayoutBuilder:
         index = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": self.entries}
         (self.root / "index.json").write_bytes(canonical_json(index))
         return self.root
+
+
+def skopeo_copy(skopeo: str, source: str, destination: str, *extra: str) -> None:
+    """Run ``skopeo copy`` (quietly, no signatures, no policy file needed)."""
+    import subprocess
+
+    subprocess.run(
+        [skopeo, "--insecure-policy", "copy", "--quiet", *extra, source, destination],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def read_blob(layout: Path, digest: str) -> bytes:
+    return (Path(layout) / "blobs" / digest.replace(":", "/", 1)).read_bytes()
+
+
+def write_dir_transport(layout: Path, list_digest: str, out: Path) -> Path:
+    """Write the manifest list ``list_digest`` of ``layout`` and everything it names in
+    skopeo's ``dir:`` format, so skopeo can read a Docker manifest list (its OCI-layout
+    reader only accepts OCI media types in ``index.json``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "manifest.json").write_bytes(read_blob(layout, list_digest))
+    for entry in json.loads(read_blob(layout, list_digest))["manifests"]:
+        raw = read_blob(layout, entry["digest"])
+        (out / f"{entry['digest'][7:]}.manifest.json").write_bytes(raw)
+        manifest = json.loads(raw)
+        for blob in [manifest["config"], *manifest["layers"]]:
+            (out / blob["digest"][7:]).write_bytes(read_blob(layout, blob["digest"]))
+    (out / "version").write_text("Directory Transport Version: 1.1\n")
+    return out
+
+
+def write_data_root(
+    root: Path,
+    layout: Path,
+    pulls: list[tuple[str, str, str]],
+    *,
+    driver: str = "overlay2",
+) -> Path:
+    """Write a Docker data-root as Docker 24 leaves it after ``docker pull``s.
+
+    ``pulls`` are ``(familiar name:tag, index or manifest digest in layout, image ID)``: the
+    image's config goes to ``image/<driver>/imagedb``, the tag and the ``name@digest`` go to
+    ``repositories.json``, and the index and the manifests it lists go to dockerd's
+    containerd content store (``containerd/daemon/io.containerd.content.v1.content``).
+    """
+    imagedb = root / "image" / driver / "imagedb"
+    content = root / "containerd" / "daemon" / "io.containerd.content.v1.content"
+    (content / "blobs" / "sha256").mkdir(parents=True, exist_ok=True)
+    (content / "ingest").mkdir(exist_ok=True)
+    (imagedb / "content" / "sha256").mkdir(parents=True, exist_ok=True)
+    repositories: dict[str, dict[str, str]] = {}
+    for name_tag, digest, image_id in pulls:
+        config = read_blob(layout, image_id)
+        (imagedb / "content" / "sha256" / image_id[7:]).write_bytes(config)
+        meta = imagedb / "metadata" / "sha256" / image_id[7:]
+        meta.mkdir(parents=True, exist_ok=True)
+        (meta / "lastUpdated").write_text(CREATED)
+        name = name_tag.rsplit(":", 1)[0]
+        repo = repositories.setdefault(name, {})
+        repo[name_tag] = image_id
+        repo[f"{name}@{digest}"] = image_id
+        top = json.loads(read_blob(layout, digest))
+        for d in [digest, *(m["digest"] for m in top.get("manifests", []))]:
+            (content / "blobs" / "sha256" / d[7:]).write_bytes(read_blob(layout, d))
+    (root / "image" / driver / "repositories.json").write_bytes(
+        json.dumps({"Repositories": repositories}).encode()
+    )
+    return root
