@@ -17,11 +17,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from baseline_stores import BaselineLayout  # noqa: E402
-
-import imagelookup  # noqa: E402
-from imagelookup import platforms  # noqa: E402
-from imagelookup.service import ImageService  # noqa: E402
+import imagelookup
+from baseline_stores import BaselineLayout
+from imagelookup import platforms
+from imagelookup.service import ImageService
 
 INDEXES = 5_000
 ARCHES = ("amd64", "arm64")
@@ -73,11 +72,15 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
             {
                 "mediaType": "application/vnd.oci.image.index.v1+json",
                 **index,
-                "annotations": {"org.opencontainers.image.ref.name": f"docker.io/library/app{n}:1.0"},
+                "annotations": {
+                    "org.opencontainers.image.ref.name": f"docker.io/library/app{n}:1.0"
+                },
             }
         )
     (root / "oci-layout").write_bytes(b'{"imageLayoutVersion":"1.0.0"}')
-    (root / "index.json").write_bytes(json.dumps({"schemaVersion": 2, "manifests": entries}).encode())
+    (root / "index.json").write_bytes(
+        json.dumps({"schemaVersion": 2, "manifests": entries}).encode()
+    )
     return root, ids
 
 

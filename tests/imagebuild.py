@@ -182,9 +182,7 @@ class LayoutBuilder:
             },
         }
 
-    def index(
-        self, manifests: list[dict[str, Any]], *, docker: bool = False
-    ) -> dict[str, Any]:
+    def index(self, manifests: list[dict[str, Any]], *, docker: bool = False) -> dict[str, Any]:
         """An OCI index (or a Docker manifest list) over ``manifests`` (descriptors)."""
         media_type = DOCKER_LIST if docker else OCI_INDEX
         body = {"schemaVersion": 2, "mediaType": media_type, "manifests": manifests}
@@ -204,9 +202,7 @@ class LayoutBuilder:
         The returned descriptor carries ``images``: the :class:`Built` images by platform.
         """
         built = [
-            self.image(
-                name, *p, config_platform=(config_platforms or {}).get(p), docker=docker
-            )
+            self.image(name, *p, config_platform=(config_platforms or {}).get(p), docker=docker)
             for p in platforms
         ]
         entries = [b.descriptor for b in built]

@@ -88,8 +88,10 @@ def test_resolve_explain() -> None:
     ],
 )
 def test_resolve_exit_codes(args: tuple[str, ...], code: int, stderr: str) -> None:
-    result = run("resolve", *args, "--store", str(EXAMPLE)) if "--store" not in args else run(
-        "resolve", *args
+    result = (
+        run("resolve", *args, "--store", str(EXAMPLE))
+        if "--store" not in args
+        else run("resolve", *args)
     )
     assert result.returncode == code, result.stderr
     assert stderr in result.stderr.decode()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import imagelookup
 import pytest
 from imagebuild import LayoutBuilder, canonical_json, sha256
-
-import imagelookup
 from imagelookup import errors
 from imagelookup.stores import DataRootStore, DockerArchiveStore, OCILayoutStore, Store
 

@@ -8,11 +8,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+import imagelookup
 import pytest
 from conftest import require_tool
 from imagebuild import LayoutBuilder, sha256, skopeo_copy, write_data_root
-
-import imagelookup
 from imagelookup import errors, platforms
 from imagelookup.service import ImageService
 from imagelookup.stores import DataRootStore, Store
@@ -33,9 +32,9 @@ class Pulled:
         )
         b.tag(self.app, "1.0")
         # A config that says amd64 in a list that says arm64: only the list makes it arm64.
-        self.liar = b.multi_platform("liar", [("linux", "arm64", "")], config_platforms={
-            ("linux", "arm64", ""): AMD64
-        })
+        self.liar = b.multi_platform(
+            "liar", [("linux", "arm64", "")], config_platforms={("linux", "arm64", ""): AMD64}
+        )
         b.tag(self.liar, "liar")
         self.dock = b.multi_platform("dock", [AMD64, ARMV7], docker=True)
         src = b.write()
@@ -126,7 +125,10 @@ def test_derived_leases(pulled: Pulled) -> None:
     assert isinstance(store, Store)
     image_id = pulled.id("liar", ("linux", "arm64", ""))
     held = store.leases.resources(f"moby-image-{image_id}")
-    assert list(held) == [pulled.liar["digest"], pulled.liar["images"][("linux", "arm64", "")].digest]
+    assert list(held) == [
+        pulled.liar["digest"],
+        pulled.liar["images"][("linux", "arm64", "")].digest,
+    ]
     with pytest.raises(errors.NotFound):
         store.leases.resources("moby-image-sha256:" + "1" * 64)
 

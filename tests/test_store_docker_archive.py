@@ -9,11 +9,10 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
+import imagelookup
 import pytest
 from conftest import require_tool
 from imagebuild import LayoutBuilder, canonical_json, sha256, skopeo_copy
-
-import imagelookup
 from imagelookup import errors, platforms
 from imagelookup.service import ImageService
 from imagelookup.stores import DockerArchiveStore, Store
@@ -46,7 +45,9 @@ def _archive(source: tuple[Path, dict[str, Any]], out: Path, arch: str, variant:
 
 
 @pytest.fixture(scope="module")
-def arm_archive(source: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def arm_archive(
+    source: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     return _archive(source, tmp_path_factory.mktemp("a") / "app-armv7.tar", "arm", "v7")
 
 
@@ -189,7 +190,9 @@ def test_docker25_archive_with_oci_index(tmp_path: Path) -> None:
     store = DockerArchiveStore(_tar(tmp_path / "d25.tar", members))
     held = store.leases.resources(f"moby-image-{image.config_digest}")
     assert list(held) == [app["digest"], image.digest]
-    got = ImageService.from_store(store).get_image("app:1.0", platform=platforms.parse("linux/amd64"))
+    got = ImageService.from_store(store).get_image(
+        "app:1.0", platform=platforms.parse("linux/amd64")
+    )
     assert got.id == image.config_digest
 
 

@@ -31,7 +31,7 @@ from .stores.oci_layout import OCILayoutStore
 __all__ = ["open"]
 
 
-def open(location: str | os.PathLike[str], **options: Any) -> Store:  # noqa: A001
+def open(location: str | os.PathLike[str], **options: Any) -> Store:
     """The store at ``location`` (see the module doc for how it is recognised)."""
     text = os.fspath(location)
     if isinstance(text, str) and text.lower().startswith(("http://", "https://")):

@@ -214,7 +214,9 @@ class DataRootStore:
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            raise errors.StoreError(f"{self.path}: repositories.json is not valid JSON: {exc}")
+            raise errors.StoreError(
+                f"{self.path}: repositories.json is not valid JSON: {exc}"
+            ) from None
         repositories = data.get("Repositories") if isinstance(data, dict) else None
         return repositories if isinstance(repositories, dict) else {}
 

@@ -299,9 +299,7 @@ class DockerArchiveStore:
         self.images = ArchiveImages(self.content, ids, config_limit)
         self.references = ArchiveReferences(tags)
         roots = self._oci_roots()
-        self._catalog: Lazy[Catalog] = Lazy(
-            lambda: walk(self.content, roots, limit=manifest_limit)
-        )
+        self._catalog: Lazy[Catalog] = Lazy(lambda: walk(self.content, roots, limit=manifest_limit))
         self.leases = CatalogLeases(self._catalog)
 
     def _metadata(self, name: str) -> Any:
@@ -342,7 +340,9 @@ class DockerArchiveStore:
         if not isinstance(index, dict) or not isinstance(index.get("manifests"), list):
             return []
         return [
-            d for d in index["manifests"] if isinstance(d, dict) and isinstance(d.get("digest"), str)
+            d
+            for d in index["manifests"]
+            if isinstance(d, dict) and isinstance(d.get("digest"), str)
         ]
 
     def close(self) -> None:

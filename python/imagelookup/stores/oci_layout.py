@@ -179,9 +179,7 @@ class OCILayoutStore:
         if repository is not None:
             repository = _reference.parse_normalized_named(repository).name
         self.content = BlobDirectory(self.root, "blobs")
-        self._catalog: Lazy[Catalog] = Lazy(
-            lambda: walk(self.content, roots, limit=manifest_limit)
-        )
+        self._catalog: Lazy[Catalog] = Lazy(lambda: walk(self.content, roots, limit=manifest_limit))
         self.references = LayoutReferences(roots, self._catalog, repository=repository)
         self.images = CatalogImages(self.content, self._catalog, config_limit=config_limit)
         self.leases = CatalogLeases(self._catalog)
