@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from . import errors, manifests, platforms
+from . import errors
 
 __all__ = ["DEFAULT_STORE", "STORE_ENV", "add_commands"]
 
@@ -47,6 +47,8 @@ def _emit_json(value: object) -> None:
 
 
 def _jsonable(value: Any) -> Any:
+    from . import platforms
+
     if isinstance(value, platforms.Platform):
         return platforms.format(value)
     if isinstance(value, (set, frozenset, tuple)):
@@ -89,6 +91,7 @@ def _store_location(args: argparse.Namespace) -> str:
 
 
 def _cmd_resolve(args: argparse.Namespace) -> int:
+    from . import platforms
     from ._open import open as open_store
     from .service import ImageService
 
@@ -142,6 +145,8 @@ def _read_input(path: str, limit: int) -> bytes:
 
 
 def _descriptor(desc: Any) -> dict[str, Any]:
+    from . import platforms
+
     return {
         "digest": desc.digest,
         "media_type": desc.media_type,
@@ -151,6 +156,8 @@ def _descriptor(desc: Any) -> dict[str, Any]:
 
 
 def _cmd_select(args: argparse.Namespace) -> int:
+    from . import manifests, platforms
+
     platform = platforms.parse(args.platform)
     data = _read_input(args.file, args.limit)
     if args.best:

@@ -20,19 +20,23 @@ raises ``InvalidParameter`` (``kind="invalid_store"``); one that does not exist 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import errors
-from .stores.base import Store
-from .stores.data_root import DataRootStore
-from .stores.docker_archive import DockerArchiveStore
-from .stores.oci_layout import OCILayoutStore
+
+if TYPE_CHECKING:
+    from .stores.base import Store
 
 __all__ = ["open"]
 
 
 def open(location: str | os.PathLike[str], **options: Any) -> Store:
     """The store at ``location`` (see the module doc for how it is recognised)."""
+    # The stores are imported on first use: ``import imagelookup`` stays light.
+    from .stores.data_root import DataRootStore
+    from .stores.docker_archive import DockerArchiveStore
+    from .stores.oci_layout import OCILayoutStore
+
     text = os.fspath(location)
     if isinstance(text, str) and text.lower().startswith(("http://", "https://")):
         raise errors.InvalidParameter(
