@@ -4,6 +4,9 @@ Answered exactly as Docker answers it. The public API:
 
 - :mod:`imagelookup.platforms`: parse, format, normalize and match platforms
   (containerd ``platforms`` rules); :class:`Platform` is re-exported here.
+- :mod:`imagelookup.reference`: image references, parsed and normalized as Docker does.
+- :mod:`imagelookup.digest`: digests (``sha256:…``): validate, compute, verify.
+- :mod:`imagelookup.idindex`: :class:`IDIndex`, the image-ID prefix index, re-exported here.
 - :mod:`imagelookup.errors`: the exception hierarchy.
 - :func:`open`: the store at a location (OCI layout, docker-archive, Docker data-root);
   the stores themselves are in :mod:`imagelookup.stores`.
@@ -11,9 +14,20 @@ Answered exactly as Docker answers it. The public API:
 
 from __future__ import annotations
 
-from . import errors, platforms
+from . import digest, errors, idindex, platforms, reference
 from ._core import __version__
 from ._open import open
+from .idindex import IDIndex
 from .platforms import Platform
 
-__all__ = ["Platform", "__version__", "errors", "open", "platforms"]
+__all__ = [
+    "IDIndex",
+    "Platform",
+    "__version__",
+    "digest",
+    "errors",
+    "idindex",
+    "open",
+    "platforms",
+    "reference",
+]
