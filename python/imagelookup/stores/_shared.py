@@ -3,6 +3,7 @@ from a :class:`~imagelookup.stores._catalog.Catalog`, and a thread-safe lazy val
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
@@ -10,7 +11,7 @@ from typing import Generic, TypeVar
 from .. import errors
 from ..image import Image
 from ._catalog import Catalog
-from ._files import Root, blob_parts, verify
+from ._files import Root, blob_parts, read_file, verify
 from .base import ContentStore
 
 __all__ = ["BlobDirectory", "CatalogImages", "CatalogLeases", "Lazy"]
@@ -45,20 +46,29 @@ class Lazy(Generic[T]):
 class BlobDirectory:
     """A content store over ``<root>/<prefix…>/<algorithm>/<hex>`` (OCI layout ``blobs``,
     containerd's ``io.containerd.content.v1.content/blobs``). Reads are bounded and
-    verified; digests are checked for form before a path is built."""
+    verified; digests are checked for form before a path is built.
 
-    __slots__ = ("_prefix", "_root")
+    Each ``<algorithm>`` directory is resolved once (symlinks followed and checked to stay
+    under the root); a blob itself must be a regular file, never a symbolic link, so no
+    per-read path resolution is needed.
+    """
+
+    __slots__ = ("_dirs", "_prefix", "_root")
 
     def __init__(self, root: Root, *prefix: str) -> None:
         self._root = root
         self._prefix = prefix
+        self._dirs: dict[str, str] = {}
+
+    def _path(self, algorithm: str, hex_: str) -> str:
+        directory = self._dirs.get(algorithm)
+        if directory is None:
+            directory = self._dirs[algorithm] = self._root.resolve(*self._prefix, algorithm)
+        return os.path.join(directory, hex_)
 
     def read(self, digest: str, limit: int) -> bytes:
         algorithm, hex_ = blob_parts(digest)
-        try:
-            data = self._root.read(*self._prefix, algorithm, hex_, limit=limit)
-        except errors.NotFound:
-            raise errors.NotFound(f"content {digest}: not found") from None
+        data = read_file(self._path(algorithm, hex_), limit, f"content {digest}")
         verify(digest, data)
         return data
 
