@@ -8,12 +8,15 @@ Answered exactly as Docker answers it. The public API:
 - :mod:`imagelookup.digest`: digests (``sha256:…``): validate, compute, verify.
 - :mod:`imagelookup.idindex`: :class:`IDIndex`, the image-ID prefix index, re-exported here.
 - :mod:`imagelookup.errors`: the exception hierarchy.
+- :func:`open`: the store at a location (OCI layout, docker-archive, Docker data-root);
+  the stores themselves are in :mod:`imagelookup.stores`.
 """
 
 from __future__ import annotations
 
 from . import digest, errors, idindex, platforms, reference
 from ._core import __version__
+from ._open import open
 from .idindex import IDIndex
 from .platforms import Platform
 
@@ -24,6 +27,7 @@ __all__ = [
     "digest",
     "errors",
     "idindex",
+    "open",
     "platforms",
     "reference",
 ]
