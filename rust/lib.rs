@@ -5,6 +5,7 @@
 
 pub mod digest;
 pub mod error;
+pub mod host;
 pub mod idindex;
 pub mod json;
 pub mod manifest;

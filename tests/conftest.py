@@ -17,7 +17,9 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 def require_tool(name: str) -> str:
     """Path of executable ``name``; skip the test without it (fail under CI)."""
-    path = shutil.which(name) or (f"/usr/bin/{name}" if os.path.exists(f"/usr/bin/{name}") else None)
+    path = shutil.which(name) or (
+        f"/usr/bin/{name}" if os.path.exists(f"/usr/bin/{name}") else None
+    )
     if path is None:
         message = f"{name} is not installed (.ci/run installs it)"
         if IN_CI:

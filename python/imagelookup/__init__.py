@@ -4,13 +4,26 @@ Answered exactly as Docker answers it. The public API:
 
 - :mod:`imagelookup.platforms`: parse, format, normalize and match platforms
   (containerd ``platforms`` rules); :class:`Platform` is re-exported here.
+- :mod:`imagelookup.reference`: image references, parsed and normalized as Docker does.
+- :mod:`imagelookup.digest`: digests (``sha256:…``): validate, compute, verify.
+- :mod:`imagelookup.idindex`: :class:`IDIndex`, the image-ID prefix index, re-exported here.
 - :mod:`imagelookup.errors`: the exception hierarchy.
 """
 
 from __future__ import annotations
 
-from . import errors, platforms
+from . import digest, errors, idindex, platforms, reference
 from ._core import __version__
+from .idindex import IDIndex
 from .platforms import Platform
 
-__all__ = ["Platform", "__version__", "errors", "platforms"]
+__all__ = [
+    "IDIndex",
+    "Platform",
+    "__version__",
+    "digest",
+    "errors",
+    "idindex",
+    "platforms",
+    "reference",
+]

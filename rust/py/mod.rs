@@ -2,6 +2,8 @@
 
 use pyo3::prelude::*;
 
+mod buffer;
+mod digest;
 mod error;
 mod manifests;
 mod platforms;
@@ -12,6 +14,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     platforms::register(m)?;
     reference::register(m)?;
+    digest::register(m)?;
     manifests::register(m)?;
     Ok(())
 }

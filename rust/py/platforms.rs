@@ -1,9 +1,215 @@
 //! Bindings for `imagelookup.platforms`: the `Platform` value and the matchers.
 //!
-//! TODO(platforms helper).
+//! Candidates and wanted platforms may be given as a `Platform`, a specifier `str` (parsed
+//! with the host default) or an OCI mapping (`os`, `architecture`, `variant`, `os.version`,
+//! `os.features`); [`extract_platform`] is the one place that reads them, and other binding
+//! modules use it too.
 
-use crate::matcher::SharedMatcher;
+use crate::host::{self, Host};
+use crate::matcher::{self, SharedMatcher};
+use crate::platform::{self, Platform};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
+
+/// A platform as Python sees it: a frozen, hashable value.
+#[pyclass(name = "Platform", module = "imagelookup.platforms", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PyPlatform {
+    pub inner: Platform,
+}
+
+fn optional_str(mapping: &Bound<'_, PyAny>, key: &str) -> PyResult<String> {
+    let Some(value) = field(mapping, key)? else {
+        return Ok(String::new());
+    };
+    if value.is_none() {
+        return Ok(String::new());
+    }
+    value.extract::<String>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "platform field {key:?} must be a str, not {}",
+            value.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        ))
+    })
+}
+
+fn interned<'py>(py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+    let key = match key {
+        "os" => pyo3::intern!(py, "os"),
+        "architecture" => pyo3::intern!(py, "architecture"),
+        "variant" => pyo3::intern!(py, "variant"),
+        "os.version" => pyo3::intern!(py, "os.version"),
+        _ => pyo3::intern!(py, "os.features"),
+    };
+    key.clone()
+}
+
+fn field<'py>(mapping: &Bound<'py, PyAny>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    if let Ok(d) = mapping.cast::<PyDict>() {
+        return d.get_item(interned(mapping.py(), key));
+    }
+    let value = mapping.call_method1("get", (key,))?;
+    Ok((!value.is_none()).then_some(value))
+}
+
+fn platform_from_mapping(mapping: &Bound<'_, PyAny>) -> PyResult<Platform> {
+    let features = field(mapping, "os.features")?
+        .unwrap_or_else(|| mapping.py().None().into_bound(mapping.py()));
+    let os_features = if features.is_none() {
+        Vec::new()
+    } else if features.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err("platform field \"os.features\" must be a list of str"));
+    } else {
+        features.extract::<Vec<String>>().map_err(|_| {
+            PyTypeError::new_err("platform field \"os.features\" must be a list of str")
+        })?
+    };
+    Ok(Platform {
+        os: optional_str(mapping, "os")?,
+        architecture: optional_str(mapping, "architecture")?,
+        variant: optional_str(mapping, "variant")?,
+        os_version: optional_str(mapping, "os.version")?,
+        os_features,
+    })
+}
+
+/// Reads a `Platform`, a specifier `str` (parsed) or an OCI mapping.
+pub fn extract_platform(obj: &Bound<'_, PyAny>) -> PyResult<Platform> {
+    if let Ok(p) = obj.cast::<PyPlatform>() {
+        return Ok(p.get().inner.clone());
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(platform::parse(s.to_str()?)?);
+    }
+    if obj.is_instance_of::<PyDict>() || obj.hasattr("keys")? && obj.hasattr("get")? {
+        return platform_from_mapping(obj);
+    }
+    Err(PyTypeError::new_err(format!(
+        "expected a Platform, a platform specifier str or an OCI platform mapping, not {}",
+        obj.get_type().name()?
+    )))
+}
+
+/// Builds a Python `Platform`.
+pub fn platform_to_py(py: Python<'_>, p: Platform) -> PyResult<Py<PyAny>> {
+    Ok(Py::new(py, PyPlatform { inner: p })?.into_any())
+}
+
+fn new_py_platform(py: Python<'_>, p: Platform) -> PyResult<Py<PyPlatform>> {
+    Py::new(py, PyPlatform { inner: p })
+}
+
+fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
+    Ok(PyString::new(py, s).repr()?.to_str()?.to_owned())
+}
+
+/// What `Platform.__reduce__` returns: the class and the constructor arguments.
+type Reduced<'py> = (Bound<'py, PyType>, (String, String, String, String, Bound<'py, PyTuple>));
+
+#[pymethods]
+impl PyPlatform {
+    #[new]
+    #[pyo3(
+        signature = (os, architecture, variant = String::new(), os_version = String::new(), os_features = Vec::new()),
+        text_signature = "(os, architecture, variant='', os_version='', os_features=())"
+    )]
+    fn new(
+        os: String,
+        architecture: String,
+        variant: String,
+        os_version: String,
+        os_features: Vec<String>,
+    ) -> Self {
+        Self { inner: Platform { os, architecture, variant, os_version, os_features } }
+    }
+
+    /// The platform from its OCI JSON form.
+    #[classmethod]
+    fn from_oci(_cls: &Bound<'_, PyType>, mapping: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self { inner: platform_from_mapping(mapping)? })
+    }
+
+    /// The OCI JSON form; empty optional fields are left out.
+    fn to_oci<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        let p = &self.inner;
+        d.set_item("architecture", &p.architecture)?;
+        d.set_item("os", &p.os)?;
+        if !p.os_version.is_empty() {
+            d.set_item("os.version", &p.os_version)?;
+        }
+        if !p.os_features.is_empty() {
+            d.set_item("os.features", PyList::new(py, &p.os_features)?)?;
+        }
+        if !p.variant.is_empty() {
+            d.set_item("variant", &p.variant)?;
+        }
+        Ok(d)
+    }
+
+    #[getter]
+    fn os(&self) -> &str {
+        &self.inner.os
+    }
+
+    #[getter]
+    fn architecture(&self) -> &str {
+        &self.inner.architecture
+    }
+
+    #[getter]
+    fn variant(&self) -> &str {
+        &self.inner.variant
+    }
+
+    #[getter]
+    fn os_version(&self) -> &str {
+        &self.inner.os_version
+    }
+
+    #[getter]
+    fn os_features<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, &self.inner.os_features)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let p = &self.inner;
+        let mut out =
+            format!("Platform({}, {}", py_repr(py, &p.os)?, py_repr(py, &p.architecture)?);
+        if !p.variant.is_empty() {
+            out.push_str(&format!(", variant={}", py_repr(py, &p.variant)?));
+        }
+        if !p.os_version.is_empty() {
+            out.push_str(&format!(", os_version={}", py_repr(py, &p.os_version)?));
+        }
+        if !p.os_features.is_empty() {
+            let tuple = PyTuple::new(py, &p.os_features)?;
+            out.push_str(&format!(", os_features={}", tuple.repr()?.to_str()?));
+        }
+        out.push(')');
+        Ok(out)
+    }
+
+    fn __str__(&self) -> String {
+        platform::format_all(&self.inner)
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        let py = slf.py();
+        let p = &slf.get().inner;
+        Ok((
+            slf.get_type(),
+            (
+                p.os.clone(),
+                p.architecture.clone(),
+                p.variant.clone(),
+                p.os_version.clone(),
+                PyTuple::new(py, &p.os_features)?,
+            ),
+        ))
+    }
+}
 
 /// A platform matcher as Python sees it. Other binding modules (manifests) take this type
 /// to receive a matcher chosen in Python.
@@ -12,7 +218,188 @@ pub struct PyMatcher {
     pub matcher: SharedMatcher,
 }
 
+fn wrap(matcher: SharedMatcher) -> PyMatcher {
+    PyMatcher { matcher }
+}
+
+#[pymethods]
+impl PyMatcher {
+    /// True when the candidate is acceptable.
+    #[pyo3(name = "match")]
+    fn match_(&self, candidate: &Bound<'_, PyAny>) -> PyResult<bool> {
+        if let Ok(p) = candidate.cast::<PyPlatform>() {
+            return Ok(self.matcher.matches(&p.get().inner));
+        }
+        Ok(self.matcher.matches(&extract_platform(candidate)?))
+    }
+
+    /// True when `a` is preferred to `b`.
+    fn less(&self, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(self.matcher.less(&extract_platform(a)?, &extract_platform(b)?))
+    }
+
+    /// The candidates, best first (stable); the objects given are returned.
+    fn sort<'py>(&self, candidates: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+        let py = candidates.py();
+        let items = self.sorted(candidates)?;
+        PyList::new(py, items.into_iter().map(|(obj, _)| obj))
+    }
+
+    /// The best matching candidate, or `None` when none matches.
+    fn best<'py>(&self, candidates: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let items = self.sorted(candidates)?;
+        Ok(items.into_iter().find(|(_, p)| self.matcher.matches(p)).map(|(obj, _)| obj))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<Matcher {:?}>", self.matcher)
+    }
+}
+
+impl PyMatcher {
+    fn sorted<'py>(
+        &self,
+        candidates: &Bound<'py, PyAny>,
+    ) -> PyResult<Vec<(Bound<'py, PyAny>, Platform)>> {
+        let mut items = Vec::new();
+        for obj in candidates.try_iter()? {
+            let obj = obj?;
+            let p = extract_platform(&obj)?;
+            items.push((obj, p));
+        }
+        let m = &self.matcher;
+        Ok(matcher::stable_sort_by_less(items, &|a, b| m.less(&a.1, &b.1)))
+    }
+}
+
+fn host_from(p: &Platform) -> Host {
+    Host { os: p.os.clone(), architecture: p.architecture.clone(), variant: p.variant.clone() }
+}
+
+/// Parses a platform specifier; one-part forms are completed from `host` (default: this
+/// machine).
+#[pyfunction]
+#[pyo3(signature = (spec, *, host = None))]
+fn parse(
+    py: Python<'_>,
+    spec: &str,
+    host: Option<PyRef<'_, PyPlatform>>,
+) -> PyResult<Py<PyPlatform>> {
+    let parsed = match host {
+        Some(h) => platform::parse_with(spec, &host_from(&h.inner))?,
+        None => platform::parse(spec)?,
+    };
+    new_py_platform(py, parsed)
+}
+
+#[pyfunction(name = "format")]
+fn py_format(platform: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(platform::format(&extract_platform(platform)?))
+}
+
+#[pyfunction]
+fn format_all(platform: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(platform::format_all(&extract_platform(platform)?))
+}
+
+#[pyfunction]
+fn normalize(py: Python<'_>, platform: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    if let Ok(p) = platform.cast::<PyPlatform>() {
+        if platform::is_normalized(&p.get().inner) {
+            return Ok(p.clone().into_any().unbind());
+        }
+    }
+    platform_to_py(py, platform::normalize(&extract_platform(platform)?))
+}
+
+#[pyfunction]
+fn only(platform: &Bound<'_, PyAny>) -> PyResult<PyMatcher> {
+    Ok(wrap(matcher::only(&extract_platform(platform)?)))
+}
+
+#[pyfunction]
+fn only_strict(platform: &Bound<'_, PyAny>) -> PyResult<PyMatcher> {
+    Ok(wrap(matcher::only_strict(&extract_platform(platform)?)))
+}
+
+#[pyfunction]
+#[pyo3(signature = (platform, *, host_os = None))]
+fn new_matcher(platform: &Bound<'_, PyAny>, host_os: Option<&str>) -> PyResult<PyMatcher> {
+    let p = extract_platform(platform)?;
+    Ok(wrap(match host_os {
+        Some(os) => matcher::new_matcher_on(&p, os),
+        None => matcher::new_matcher(&p),
+    }))
+}
+
+fn extract_all(platforms: &Bound<'_, PyTuple>) -> PyResult<Vec<Platform>> {
+    platforms.iter().map(|p| extract_platform(&p)).collect()
+}
+
+#[pyfunction]
+#[pyo3(signature = (*platforms))]
+fn ordered(platforms: &Bound<'_, PyTuple>) -> PyResult<PyMatcher> {
+    Ok(wrap(matcher::ordered(extract_all(platforms)?)))
+}
+
+#[pyfunction]
+#[pyo3(signature = (*platforms))]
+fn any_of(platforms: &Bound<'_, PyTuple>) -> PyResult<PyMatcher> {
+    Ok(wrap(matcher::any(extract_all(platforms)?)))
+}
+
+#[pyfunction]
+fn only_os(platform: &Bound<'_, PyAny>) -> PyResult<PyMatcher> {
+    Ok(wrap(matcher::only_os(&extract_platform(platform)?)))
+}
+
+#[pyfunction]
+fn only_with_fallback(platform: &Bound<'_, PyAny>) -> PyResult<PyMatcher> {
+    Ok(wrap(matcher::only_with_fallback(&extract_platform(platform)?)))
+}
+
+#[pyfunction]
+fn default_spec(py: Python<'_>) -> PyResult<Py<PyPlatform>> {
+    new_py_platform(py, host::host().default_spec())
+}
+
+#[pyfunction(name = "default")]
+#[pyo3(signature = (*, host = None))]
+fn default_matcher(host: Option<PyRef<'_, PyPlatform>>) -> PyMatcher {
+    wrap(match host {
+        Some(h) => matcher::default_matcher_for(&host_from(&h.inner)),
+        None => matcher::default_matcher(),
+    })
+}
+
+#[pyfunction]
+#[pyo3(signature = (os, machine, cpuinfo = None))]
+fn default_spec_for(
+    py: Python<'_>,
+    os: &str,
+    machine: &str,
+    cpuinfo: Option<&str>,
+) -> PyResult<Py<PyPlatform>> {
+    new_py_platform(py, host::default_spec_for(os, machine, cpuinfo))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyPlatform>()?;
     m.add_class::<PyMatcher>()?;
+    m.add_function(wrap_pyfunction!(parse, m)?)?;
+    m.add_function(wrap_pyfunction!(py_format, m)?)?;
+    m.add_function(wrap_pyfunction!(format_all, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize, m)?)?;
+    m.add_function(wrap_pyfunction!(only, m)?)?;
+    m.add_function(wrap_pyfunction!(only_strict, m)?)?;
+    m.add_function(wrap_pyfunction!(new_matcher, m)?)?;
+    m.add_function(wrap_pyfunction!(ordered, m)?)?;
+    m.add_function(wrap_pyfunction!(any_of, m)?)?;
+    m.add_function(wrap_pyfunction!(only_os, m)?)?;
+    m.add_function(wrap_pyfunction!(only_with_fallback, m)?)?;
+    m.add_function(wrap_pyfunction!(default_spec, m)?)?;
+    m.add_function(wrap_pyfunction!(default_matcher, m)?)?;
+    m.add_function(wrap_pyfunction!(default_spec_for, m)?)?;
+    m.add("ALL", wrap(matcher::all()))?;
     Ok(())
 }

@@ -1,0 +1,230 @@
+//! Bindings for `imagelookup.digest` and `imagelookup.idindex`.
+
+use super::buffer::Bytes;
+use crate::digest::{self as core, Algorithm};
+use crate::error::Error;
+use crate::idindex::{IdIndex, ImageId};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple, PyType};
+use std::sync::RwLock;
+
+/// Inputs at least this long are hashed with the interpreter detached.
+const DETACH_AT: usize = 64 * 1024;
+
+fn hash_into(py: Python<'_>, hasher: &mut core::Hasher, data: &[u8]) {
+    if data.len() >= DETACH_AT {
+        py.detach(|| hasher.update(data));
+    } else {
+        hasher.update(data);
+    }
+}
+
+#[pyfunction]
+#[pyo3(name = "digest_compute", signature = (data, algorithm="sha256"))]
+fn compute(py: Python<'_>, data: &Bound<'_, PyAny>, algorithm: &str) -> PyResult<String> {
+    let algorithm = core::algorithm_named(algorithm)?;
+    let bytes = Bytes::get(data)?;
+    let mut hasher = core::Hasher::new(algorithm);
+    hash_into(py, &mut hasher, bytes.as_slice());
+    Ok(hasher.digest())
+}
+
+#[pyfunction]
+#[pyo3(name = "digest_verify")]
+fn verify(py: Python<'_>, data: &Bound<'_, PyAny>, digest: &str) -> PyResult<()> {
+    let (algorithm, _) = core::parse(digest)?;
+    let bytes = Bytes::get(data)?;
+    let mut hasher = core::Hasher::new(algorithm);
+    hash_into(py, &mut hasher, bytes.as_slice());
+    Ok(core::check_equal(digest, hasher.digest())?)
+}
+
+#[pyfunction]
+#[pyo3(name = "digest_validate")]
+fn validate(digest: &str) -> PyResult<&str> {
+    core::parse(digest)?;
+    Ok(digest)
+}
+
+#[pyfunction]
+#[pyo3(name = "digest_is_valid")]
+fn is_valid(digest: &Bound<'_, PyAny>) -> bool {
+    digest.extract::<&str>().is_ok_and(core::is_valid)
+}
+
+#[pyfunction]
+#[pyo3(name = "digest_algorithm")]
+fn algorithm(digest: &str) -> PyResult<&'static str> {
+    Ok(core::parse(digest)?.0.name())
+}
+
+#[pyfunction]
+#[pyo3(name = "digest_encoded")]
+fn encoded(digest: &str) -> PyResult<&str> {
+    Ok(core::parse(digest)?.1)
+}
+
+/// A running digest over content that arrives in chunks.
+#[pyclass(name = "Hasher", module = "imagelookup.digest")]
+pub struct PyHasher {
+    inner: core::Hasher,
+}
+
+#[pymethods]
+impl PyHasher {
+    #[new]
+    #[pyo3(signature = (algorithm="sha256"))]
+    fn new(algorithm: &str) -> PyResult<Self> {
+        Ok(Self { inner: core::Hasher::new(core::algorithm_named(algorithm)?) })
+    }
+
+    #[getter]
+    fn algorithm(&self) -> &'static str {
+        self.inner.algorithm().name()
+    }
+
+    fn update(&mut self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {
+        let bytes = Bytes::get(data)?;
+        hash_into(py, &mut self.inner, bytes.as_slice());
+        Ok(())
+    }
+
+    fn hexdigest(&self) -> String {
+        self.inner.hex()
+    }
+
+    fn digest(&self) -> String {
+        self.inner.digest()
+    }
+
+    fn verify(&self, digest: &str) -> PyResult<()> {
+        let (algorithm, _) = core::parse(digest)?;
+        if algorithm != self.inner.algorithm() {
+            let actual = self.inner.digest();
+            return Err(Error::DigestMismatch { expected: digest.to_owned(), actual }.into());
+        }
+        Ok(core::check_equal(digest, self.inner.digest())?)
+    }
+
+    fn copy(&self) -> Self {
+        Self { inner: self.inner.clone() }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<imagelookup.digest.Hasher {} {}>",
+            self.inner.algorithm().name(),
+            self.inner.hex()
+        )
+    }
+}
+
+/// The image-ID prefix index (see `imagelookup.idindex`). Safe to share between threads.
+#[pyclass(name = "IDIndex", module = "imagelookup.idindex", frozen)]
+pub struct PyIdIndex {
+    inner: RwLock<IdIndex>,
+}
+
+impl PyIdIndex {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, IdIndex> {
+        self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, IdIndex> {
+        self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn parse_ids(ids: &Bound<'_, PyAny>) -> PyResult<Vec<ImageId>> {
+    let mut out = Vec::with_capacity(ids.len().unwrap_or(0));
+    for item in ids.try_iter()? {
+        let item = item?;
+        out.push(ImageId::parse(item.extract::<&str>()?)?);
+    }
+    Ok(out)
+}
+
+#[pymethods]
+impl PyIdIndex {
+    #[new]
+    #[pyo3(signature = (ids=None))]
+    fn new(py: Python<'_>, ids: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let parsed = match ids {
+            Some(ids) => parse_ids(ids)?,
+            None => Vec::new(),
+        };
+        let index = py.detach(|| IdIndex::from_ids(parsed));
+        Ok(Self { inner: RwLock::new(index) })
+    }
+
+    fn add(&self, id: &str) -> PyResult<bool> {
+        let id = ImageId::parse(id)?;
+        Ok(self.write().insert(&id))
+    }
+
+    fn add_many(&self, py: Python<'_>, ids: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let parsed = parse_ids(ids)?;
+        Ok(py.detach(|| self.write().extend(parsed)))
+    }
+
+    fn remove(&self, id: &str) -> PyResult<bool> {
+        let id = ImageId::parse(id)?;
+        Ok(self.write().remove(&id))
+    }
+
+    fn get(&self, id: &Bound<'_, PyAny>) -> Option<String> {
+        let text = id.extract::<&str>().ok()?;
+        let parsed = ImageId::parse(text).ok()?;
+        self.read().contains(&parsed).then(|| text.to_owned())
+    }
+
+    fn search(&self, prefix: &str) -> PyResult<String> {
+        Ok(self.read().search(prefix)?)
+    }
+
+    fn __contains__(&self, id: &Bound<'_, PyAny>) -> bool {
+        let Ok(text) = id.extract::<&str>() else {
+            return false;
+        };
+        ImageId::parse(text).is_ok_and(|parsed| self.read().contains(&parsed))
+    }
+
+    fn __len__(&self) -> usize {
+        self.read().len()
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let ids = self.read().ids();
+        Ok(PyList::new(py, ids)?.try_iter()?.into_any())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<imagelookup.IDIndex with {} IDs>", self.read().len())
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
+        let ids = slf.get().read().ids();
+        let args = PyTuple::new(slf.py(), [PyList::new(slf.py(), ids)?])?;
+        Ok((slf.get_type(), args))
+    }
+}
+
+/// The algorithms go-digest v1.0.0 knows, for the Python module's constant.
+fn algorithms() -> Vec<&'static str> {
+    [Algorithm::Sha256, Algorithm::Sha384, Algorithm::Sha512].iter().map(|a| a.name()).collect()
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyHasher>()?;
+    m.add_class::<PyIdIndex>()?;
+    m.add("DIGEST_ALGORITHMS", PyTuple::new(m.py(), algorithms())?)?;
+    m.add_function(wrap_pyfunction!(compute, m)?)?;
+    m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(is_valid, m)?)?;
+    m.add_function(wrap_pyfunction!(algorithm, m)?)?;
+    m.add_function(wrap_pyfunction!(encoded, m)?)?;
+    Ok(())
+}
