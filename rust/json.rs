@@ -151,7 +151,11 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub fn new(buf: &'a [u8]) -> Self {
-        Self { buf, pos: 0, depth: 0 }
+        Self {
+            buf,
+            pos: 0,
+            depth: 0,
+        }
     }
 
     /// Byte offset of the next unread byte.
@@ -181,7 +185,10 @@ impl<'a> Reader<'a> {
     /// A Go-style type error for the value at the current position.
     #[cold]
     pub fn type_error(&self, found: Kind, field: &str, go_type: &str) -> Error {
-        self.error(format!("cannot unmarshal {} into field {field} of type {go_type}", found.name()))
+        self.error(format!(
+            "cannot unmarshal {} into field {field} of type {go_type}",
+            found.name()
+        ))
     }
 
     #[inline]
@@ -317,6 +324,12 @@ impl<'a> Reader<'a> {
         if self.buf.get(self.pos) != Some(&b'"') {
             return Err(self.unexpected("looking for beginning of string"));
         }
+        self.string_here()
+    }
+
+    /// Reads the string value [`Reader::peek_kind`] just reported.
+    #[inline(always)]
+    pub fn string_here(&mut self) -> Result<Cow<'a, str>> {
         let (raw, flags) = self.scan_string()?;
         if flags == 0 {
             // SAFETY: `find_special` saw no byte >= 0x80, so `raw` is ASCII, hence UTF-8.
@@ -648,7 +661,7 @@ const NON_ASCII: u8 = 2;
 /// Offset of the first `"`, `\\` or control byte (< 0x20) in `s` (or `s.len()`), and whether
 /// a byte >= 0x80 came before it. Sixteen bytes at a time with SSE2 (part of every x86_64).
 #[cfg(target_arch = "x86_64")]
-#[inline]
+#[inline(always)]
 fn find_special(s: &[u8]) -> (usize, bool) {
     use std::arch::x86_64::*;
     let mut at = 0;
@@ -707,7 +720,11 @@ fn find_special_swar(s: &[u8]) -> (usize, bool) {
             & HI;
         if special != 0 {
             let i = (special.trailing_zeros() / 8) as usize;
-            let before = if i == 0 { 0 } else { w & HI & (u64::MAX >> (64 - 8 * i)) };
+            let before = if i == 0 {
+                0
+            } else {
+                w & HI & (u64::MAX >> (64 - 8 * i))
+            };
             return (at + i, high | before != 0);
         }
         high |= w & HI;
@@ -772,7 +789,9 @@ pub fn decode_string_body(raw: &[u8], escaped: bool) -> Cow<'_, str> {
             b'r' => '\r',
             b't' => '\t',
             b'u' => {
-                let Some(unit) = hex4(raw.get(i..i + 4)) else { break };
+                let Some(unit) = hex4(raw.get(i..i + 4)) else {
+                    break;
+                };
                 i += 4;
                 if (0xd800..0xe000).contains(&unit) {
                     let low = if raw.get(i) == Some(&b'\\') && raw.get(i + 1) == Some(&b'u') {
@@ -992,7 +1011,10 @@ mod tests {
         assert_eq!(r.read_string().unwrap(), "a\u{fffd}b\u{fffd}\u{fffd}c");
         let mut r = Reader::new(b"\"\xed\xa0\x80\"");
         assert_eq!(r.read_string().unwrap(), "\u{fffd}\u{fffd}\u{fffd}");
-        assert!(matches!(Reader::new(b"\"abc\"").read_string().unwrap(), Cow::Borrowed(_)));
+        assert!(matches!(
+            Reader::new(b"\"abc\"").read_string().unwrap(),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
@@ -1002,18 +1024,23 @@ mod tests {
             let mut r = Reader::new(doc.as_bytes());
             r.enter_object().unwrap();
             let k = r.next_key(&mut true).unwrap().unwrap();
-            (k.is("manifests"), k.is("size"), k.is("os.version"), k.is("Kind"))
+            (
+                k.is("manifests"),
+                k.is("size"),
+                k.is("os.version"),
+                k.is("Kind"),
+            )
         };
-        assert_eq!(key("\"manifests\"").0, true);
-        assert_eq!(key("\"MANIFESTS\"").0, true);
-        assert_eq!(key("\"manif\\u0065sts\"").0, true);
-        assert_eq!(key("\"manifeſts\"").0, true);
-        assert_eq!(key("\"manifest\"").0, false);
-        assert_eq!(key("\"ſıze\"").1, false);
-        assert_eq!(key("\"SIZE\"").1, true);
-        assert_eq!(key("\"OS.Version\"").2, true);
-        assert_eq!(key("\"\u{212a}ind\"").3, true);
-        assert_eq!(key("\"kİnd\"").3, false);
+        assert!(key("\"manifests\"").0);
+        assert!(key("\"MANIFESTS\"").0);
+        assert!(key("\"manif\\u0065sts\"").0);
+        assert!(key("\"manifeſts\"").0);
+        assert!(!key("\"manifest\"").0);
+        assert!(!key("\"ſıze\"").1);
+        assert!(key("\"SIZE\"").1);
+        assert!(key("\"OS.Version\"").2);
+        assert!(key("\"\u{212a}ind\"").3);
+        assert!(!key("\"kİnd\"").3);
     }
 
     #[test]
@@ -1023,7 +1050,13 @@ mod tests {
         assert_eq!(int("-0").unwrap(), 0);
         assert_eq!(int("-9223372036854775808").unwrap(), i64::MIN);
         assert_eq!(int("9223372036854775807").unwrap(), i64::MAX);
-        for bad in ["9223372036854775808", "1.0", "1E3", "1e0", "-9223372036854775809"] {
+        for bad in [
+            "9223372036854775808",
+            "1.0",
+            "1E3",
+            "1e0",
+            "-9223372036854775809",
+        ] {
             assert!(int(bad).is_err(), "{bad}");
         }
         assert!(int("\"1\"").is_err());
@@ -1037,7 +1070,15 @@ mod tests {
         assert_eq!(decode_base64(b"YWJj").unwrap().0, b"abc");
         assert_eq!(decode_base64(b"YW\nJj\r\n").unwrap().0, b"abc");
         assert_eq!(decode_base64(b"YQ=\n=").unwrap().0, b"a");
-        for bad in [&b"YQ"[..], b"YQ=", b"Y===", b"YQ==YQ==", b"YW-j", b"Y", b"=YQ="] {
+        for bad in [
+            &b"YQ"[..],
+            b"YQ=",
+            b"Y===",
+            b"YQ==YQ==",
+            b"YW-j",
+            b"Y",
+            b"=YQ=",
+        ] {
             assert!(decode_base64(bad).is_err(), "{bad:?}");
         }
     }

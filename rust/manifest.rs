@@ -124,7 +124,10 @@ impl<T> List<T> {
     }
 
     fn map<U>(self, f: impl FnMut(T) -> U) -> List<U> {
-        List { items: self.items.into_iter().map(f).collect(), len: self.len }
+        List {
+            items: self.items.into_iter().map(f).collect(),
+            len: self.len,
+        }
     }
 
     /// The visible elements, by value.
@@ -157,6 +160,19 @@ pub struct PlatformSpec<'a> {
     pub variant: Cow<'a, str>,
 }
 
+impl PlatformSpec<'static> {
+    /// The entry platform that writes `p` as it is.
+    pub fn from_platform(p: Platform) -> Self {
+        PlatformSpec {
+            architecture: Cow::Owned(p.architecture),
+            os: Cow::Owned(p.os),
+            os_version: Cow::Owned(p.os_version),
+            os_features: List::new(p.os_features.into_iter().map(Cow::Owned).collect()),
+            variant: Cow::Owned(p.variant),
+        }
+    }
+}
+
 impl PlatformSpec<'_> {
     /// The platform value, as written in the entry.
     pub fn to_platform(&self) -> Platform {
@@ -179,7 +195,8 @@ impl PlatformSpec<'_> {
         p.os_features.clear();
         if full {
             p.os_version.push_str(&self.os_version);
-            p.os_features.extend(self.os_features.iter().map(|f| f.to_string()));
+            p.os_features
+                .extend(self.os_features.iter().map(|f| f.to_string()));
         }
     }
 
@@ -212,7 +229,11 @@ impl<'a> Annotations<'a> {
     /// Every key/value pair in document order; a later pair overrides an earlier one with
     /// the same key (as in a Go map or a Python dict built in this order).
     pub fn iter(&self) -> AnnotationIter<'_> {
-        AnnotationIter { reader: Reader::new(&self.raw), in_object: false, first: false }
+        AnnotationIter {
+            reader: Reader::new(&self.raw),
+            in_object: false,
+            first: false,
+        }
     }
 
     /// The value of `key` (the last one written), if present.
@@ -244,6 +265,31 @@ impl<'a> Annotations<'a> {
         self.iter().next().is_none()
     }
 
+    /// Annotations holding `pairs` (a later pair overrides an earlier one with its key).
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Annotations<'static> {
+        let mut raw = Vec::from(*b"{");
+        let mut out = Annotations::default();
+        for (i, (k, v)) in pairs.into_iter().enumerate() {
+            let (k, v) = (k.as_ref(), v.as_ref());
+            if i > 0 {
+                raw.push(b',');
+            }
+            write_json_string(&mut raw, k);
+            raw.push(b':');
+            write_json_string(&mut raw, v);
+            match k {
+                REFERENCE_TYPE_ANNOTATION => out.reference_type = Some(owned(v.into())),
+                REFERENCE_DIGEST_ANNOTATION => out.reference_digest = Some(owned(v.into())),
+                _ => {}
+            }
+        }
+        raw.push(b'}');
+        out.raw = Cow::Owned(raw);
+        out
+    }
+
     fn into_owned(self) -> Annotations<'static> {
         Annotations {
             raw: Cow::Owned(self.raw.into_owned()),
@@ -261,6 +307,25 @@ impl PartialEq for Annotations<'_> {
         b.sort();
         a == b
     }
+}
+
+/// Appends `s` as a JSON string literal.
+fn write_json_string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
+            }
+            c => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
 }
 
 /// Iterator over [`Annotations`]; stops at the end of the text.
@@ -335,7 +400,10 @@ impl Descriptor<'_> {
     /// `vnd.docker.reference.type: attestation-manifest`.
     pub fn is_attestation(&self) -> bool {
         self.annotations.reference_type.as_deref() == Some(ATTESTATION_MANIFEST)
-            || self.platform.as_ref().is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")
+            || self
+                .platform
+                .as_ref()
+                .is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")
     }
 
     /// The digest of the image manifest this entry describes (`vnd.docker.reference.digest`).
@@ -409,7 +477,10 @@ impl Manifest<'_> {
 
 fn check_limit(data: &[u8], limit: usize) -> Result<()> {
     if data.len() > limit {
-        return Err(Error::LimitExceeded { limit, size: data.len() });
+        return Err(Error::LimitExceeded {
+            limit,
+            size: data.len(),
+        });
     }
     Ok(())
 }
@@ -486,7 +557,9 @@ pub fn best<'i, 'a>(
     let mut chosen: Option<(&'i Descriptor<'a>, Platform)> = None;
     let mut candidate = Platform::default();
     for d in index.manifests.iter() {
-        let Some(p) = d.platform.as_ref().filter(|_| d.is_manifest()) else { continue };
+        let Some(p) = d.platform.as_ref().filter(|_| d.is_manifest()) else {
+            continue;
+        };
         p.fill(&mut candidate, full);
         if !matcher.matches(&candidate) {
             continue;
@@ -506,12 +579,21 @@ fn top_level(r: &mut Reader<'_>, go_type: &str) -> Result<bool> {
     match r.peek_kind()? {
         Kind::Object => Ok(true),
         Kind::Null => r.read_null().map(|_| false),
-        k => Err(r.error(format!("cannot unmarshal {} into Go value of type {go_type}", k.name()))),
+        k => Err(r.error(format!(
+            "cannot unmarshal {} into Go value of type {go_type}",
+            k.name()
+        ))),
     }
 }
 
-const INDEX_FIELDS: &[&str] =
-    &["schemaVersion", "mediaType", "artifactType", "manifests", "subject", "annotations"];
+const INDEX_FIELDS: &[&str] = &[
+    "schemaVersion",
+    "mediaType",
+    "artifactType",
+    "manifests",
+    "subject",
+    "annotations",
+];
 
 fn index_fields<'a>(r: &mut Reader<'a>, index: &mut Index<'a>) -> Result<()> {
     r.enter_object()?;
@@ -560,7 +642,7 @@ fn manifest_fields<'a>(r: &mut Reader<'a>, m: &mut Manifest<'a>) -> Result<()> {
 
 fn string<'a>(r: &mut Reader<'a>, slot: &mut Cow<'a, str>, field: &str) -> Result<()> {
     match r.peek_kind()? {
-        Kind::String => *slot = r.read_string()?,
+        Kind::String => *slot = r.string_here()?,
         Kind::Null => r.read_null()?,
         k => return Err(r.type_error(k, field, "string")),
     }
@@ -614,7 +696,7 @@ fn descriptors<'a>(r: &mut Reader<'a>, list: &mut List<Descriptor<'a>>, field: &
         k => return Err(r.type_error(k, field, "[]ocispec.Descriptor")),
     }
     if list.items.capacity() == 0 {
-        list.items.reserve(4);
+        list.items.reserve(16);
     }
     r.enter_array()?;
     let mut first = true;
@@ -810,7 +892,11 @@ mod tests {
             if p.os != self.os || p.architecture != self.arch {
                 return None;
             }
-            let v = if p.architecture == "arm" && p.variant.is_empty() { "v7" } else { &p.variant };
+            let v = if p.architecture == "arm" && p.variant.is_empty() {
+                "v7"
+            } else {
+                &p.variant
+            };
             self.variants.iter().position(|w| *w == v)
         }
     }
@@ -828,20 +914,36 @@ mod tests {
         }
     }
 
-    const AMD64: ArmLadder = ArmLadder { os: "linux", arch: "amd64", variants: &[""] };
-    const ARM_V7: ArmLadder = ArmLadder { os: "linux", arch: "arm", variants: &["v7", "v6", "v5"] };
+    const AMD64: ArmLadder = ArmLadder {
+        os: "linux",
+        arch: "amd64",
+        variants: &[""],
+    };
+    const ARM_V7: ArmLadder = ArmLadder {
+        os: "linux",
+        arch: "arm",
+        variants: &["v7", "v6", "v5"],
+    };
 
     fn entry(media_type: &str, digest: &str, platform: &str) -> String {
-        format!(r#"{{"mediaType":"{media_type}","digest":"{digest}","size":1,"platform":{platform}}}"#)
+        format!(
+            r#"{{"mediaType":"{media_type}","digest":"{digest}","size":1,"platform":{platform}}}"#
+        )
     }
 
     fn index(entries: &[String]) -> String {
-        format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{}]}}"#, entries.join(","))
+        format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{}]}}"#,
+            entries.join(",")
+        )
     }
 
     fn digests(doc: &str, m: &dyn Matcher) -> Vec<String> {
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
-        select(&idx, m, PlatformFields::Full).iter().map(|d| d.digest.to_string()).collect()
+        select(&idx, m, PlatformFields::Full)
+            .iter()
+            .map(|d| d.digest.to_string())
+            .collect()
     }
 
     fn reason(doc: &[u8]) -> String {
@@ -868,7 +970,10 @@ mod tests {
         assert_eq!(digests(&doc, &AMD64), ["b"]);
         assert_eq!(digests(&doc, &ARM_V7), ["a", "e"]);
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
-        assert_eq!(best(&idx, &ARM_V7, PlatformFields::Full).unwrap().digest, "e");
+        assert_eq!(
+            best(&idx, &ARM_V7, PlatformFields::Full).unwrap().digest,
+            "e"
+        );
         assert!(idx.manifests[2].is_index());
         assert_eq!(idx.manifests[3].kind(), MediaKind::Other);
         assert!(idx.manifests[5].platform.is_none());
@@ -882,7 +987,10 @@ mod tests {
             entry(OCI_MANIFEST, "z", LINUX_ARM_V7),
         ]);
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
-        assert_eq!(best(&idx, &ARM_V7, PlatformFields::Full).unwrap().digest, "y");
+        assert_eq!(
+            best(&idx, &ARM_V7, PlatformFields::Full).unwrap().digest,
+            "y"
+        );
         assert!(best(&idx, &AMD64, PlatformFields::Full).is_none());
     }
 
@@ -897,7 +1005,10 @@ mod tests {
         // Last duplicate wins; null leaves a string unchanged.
         let doc = r#"{"manifests":[{"digest":"a","digest":"b","mediaType":"m","mediaType":null}]}"#;
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
-        assert_eq!((&*idx.manifests[0].digest, &*idx.manifests[0].media_type), ("b", "m"));
+        assert_eq!(
+            (&*idx.manifests[0].digest, &*idx.manifests[0].media_type),
+            ("b", "m")
+        );
     }
 
     #[test]
@@ -906,7 +1017,11 @@ mod tests {
                       "manifests":[{"size":2}],
                       "manifests":[null,{"size":5}]}"#;
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
-        let got: Vec<_> = idx.manifests.iter().map(|d| (d.digest.to_string(), d.size)).collect();
+        let got: Vec<_> = idx
+            .manifests
+            .iter()
+            .map(|d| (d.digest.to_string(), d.size))
+            .collect();
         assert_eq!(got, [("a".to_string(), 2), ("b".to_string(), 5)]);
         let doc = r#"{"manifests":[{"digest":"a"}],"manifests":[],"manifests":[{"size":1}]}"#;
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
@@ -919,34 +1034,76 @@ mod tests {
     #[test]
     fn nulls_and_empty_documents() {
         for doc in ["null", "{}", r#"{"manifests":null}"#, " \n{ } \t"] {
-            assert!(parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap().manifests.is_empty());
+            assert!(parse_index(doc.as_bytes(), DEFAULT_LIMIT)
+                .unwrap()
+                .manifests
+                .is_empty());
         }
         let doc = r#"{"manifests":[{"platform":{"os":"linux"},"platform":null}]}"#;
-        assert!(parse_index(doc.as_bytes(), 100).unwrap().manifests[0].platform.is_none());
+        assert!(parse_index(doc.as_bytes(), 100).unwrap().manifests[0]
+            .platform
+            .is_none());
     }
 
     #[test]
     fn wrong_types_fail_and_unknown_fields_do_not() {
         for (doc, expect) in [
-            (r#"{"manifests":{}}"#, "cannot unmarshal object into field manifests"),
-            (r#"{"manifests":[1]}"#, "cannot unmarshal number into field manifests"),
-            (r#"{"manifests":[{"size":"1"}]}"#, "cannot unmarshal string into field size"),
-            (r#"{"manifests":[{"size":1.0}]}"#, "cannot unmarshal number 1.0 into field size"),
-            (r#"{"manifests":[{"size":1E3}]}"#, "cannot unmarshal number 1E3 into field size"),
-            (r#"{"manifests":[{"digest":1}]}"#, "cannot unmarshal number into field digest"),
-            (r#"{"manifests":[{"platform":"linux"}]}"#, "into field platform"),
-            (r#"{"manifests":[{"platform":{"os.features":"x"}}]}"#, "into field os.features"),
-            (r#"{"manifests":[{"annotations":{"a":1}}]}"#, "into field annotations"),
+            (
+                r#"{"manifests":{}}"#,
+                "cannot unmarshal object into field manifests",
+            ),
+            (
+                r#"{"manifests":[1]}"#,
+                "cannot unmarshal number into field manifests",
+            ),
+            (
+                r#"{"manifests":[{"size":"1"}]}"#,
+                "cannot unmarshal string into field size",
+            ),
+            (
+                r#"{"manifests":[{"size":1.0}]}"#,
+                "cannot unmarshal number 1.0 into field size",
+            ),
+            (
+                r#"{"manifests":[{"size":1E3}]}"#,
+                "cannot unmarshal number 1E3 into field size",
+            ),
+            (
+                r#"{"manifests":[{"digest":1}]}"#,
+                "cannot unmarshal number into field digest",
+            ),
+            (
+                r#"{"manifests":[{"platform":"linux"}]}"#,
+                "into field platform",
+            ),
+            (
+                r#"{"manifests":[{"platform":{"os.features":"x"}}]}"#,
+                "into field os.features",
+            ),
+            (
+                r#"{"manifests":[{"annotations":{"a":1}}]}"#,
+                "into field annotations",
+            ),
             (r#"{"manifests":[{"urls":[true]}]}"#, "into field urls"),
             (r#"{"manifests":[{"data":"YQ"}]}"#, "illegal base64 data"),
             (r#"{"schemaVersion":"2"}"#, "into field schemaVersion"),
-            ("[]", "cannot unmarshal array into Go value of type ocispec.Index"),
+            (
+                "[]",
+                "cannot unmarshal array into Go value of type ocispec.Index",
+            ),
             ("\"x\"", "cannot unmarshal string into Go value"),
         ] {
-            assert!(reason(doc.as_bytes()).contains(expect), "{doc}: {}", reason(doc.as_bytes()));
+            assert!(
+                reason(doc.as_bytes()).contains(expect),
+                "{doc}: {}",
+                reason(doc.as_bytes())
+            );
         }
         let doc = r#"{"extra":[1e999,{"a":[null]}],"manifests":[{"x":{"y":true},"digest":"d"}]}"#;
-        assert_eq!(parse_index(doc.as_bytes(), 1000).unwrap().manifests[0].digest, "d");
+        assert_eq!(
+            parse_index(doc.as_bytes(), 1000).unwrap().manifests[0].digest,
+            "d"
+        );
     }
 
     #[test]
@@ -962,10 +1119,14 @@ mod tests {
         assert!(parse_index(deep.as_bytes(), usize::MAX).is_ok());
         let deeper = format!("{{\"x\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
         assert_eq!(reason(deeper.as_bytes()), "exceeded max depth");
-        let doc = b"{\"manifests\":[{\"digest\":\"sha\xff\",\"platform\":{\"os\":\"linux\\ud800\"}}]}";
+        let doc =
+            b"{\"manifests\":[{\"digest\":\"sha\xff\",\"platform\":{\"os\":\"linux\\ud800\"}}]}";
         let idx = parse_index(doc, 1000).unwrap();
         assert_eq!(idx.manifests[0].digest, "sha\u{fffd}");
-        assert_eq!(idx.manifests[0].platform.as_ref().unwrap().os, "linux\u{fffd}");
+        assert_eq!(
+            idx.manifests[0].platform.as_ref().unwrap().os,
+            "linux\u{fffd}"
+        );
         for cut in 0..doc.len() {
             assert!(parse_index(&doc[..cut], 1000).is_err());
         }
@@ -986,7 +1147,10 @@ mod tests {
         assert_eq!(
             d.annotations.to_vec(),
             [
-                ("vnd.docker.reference.type".into(), "attestation-manifest".into()),
+                (
+                    "vnd.docker.reference.type".into(),
+                    "attestation-manifest".into()
+                ),
                 ("vnd.docker.reference.digest".into(), "sha256:img".into()),
                 ("k".into(), "2".into()),
                 ("n".into(), String::new()),
@@ -1001,10 +1165,41 @@ mod tests {
     }
 
     #[test]
+    fn annotations_from_pairs_round_trip() {
+        let a = Annotations::from_pairs([
+            ("q\"\\\n", "v\u{1}é"),
+            (REFERENCE_DIGEST_ANNOTATION, "sha256:x"),
+            ("q\"\\\n", "w"),
+        ]);
+        assert_eq!(
+            a.to_vec(),
+            [
+                ("q\"\\\n".to_string(), "w".to_string()),
+                (
+                    REFERENCE_DIGEST_ANNOTATION.to_string(),
+                    "sha256:x".to_string()
+                )
+            ]
+        );
+        assert_eq!(
+            a.get(REFERENCE_DIGEST_ANNOTATION).as_deref(),
+            Some("sha256:x")
+        );
+        assert!(Annotations::from_pairs(Vec::<(&str, &str)>::new()).is_empty());
+    }
+
+    #[test]
     fn data_field() {
-        let one = |doc: &str| parse_index(doc.as_bytes(), 1000).map(|i| i.manifests[0].data.clone());
-        assert_eq!(&*one(r#"{"manifests":[{"data":"YWJj"}]}"#).unwrap().unwrap(), b"abc");
-        assert_eq!(&*one(r#"{"manifests":[{"data":[1,2]}]}"#).unwrap().unwrap(), [1, 2]);
+        let one =
+            |doc: &str| parse_index(doc.as_bytes(), 1000).map(|i| i.manifests[0].data.clone());
+        assert_eq!(
+            &*one(r#"{"manifests":[{"data":"YWJj"}]}"#).unwrap().unwrap(),
+            b"abc"
+        );
+        assert_eq!(
+            &*one(r#"{"manifests":[{"data":[1,2]}]}"#).unwrap().unwrap(),
+            [1, 2]
+        );
         assert!(one(r#"{"manifests":[{"data":[256]}]}"#).is_err());
         assert!(one(r#"{"manifests":[{"data":[-1]}]}"#).is_err());
         // "YQ==" leaves a 3-byte backing array: a later array of nulls shows its zeros.
@@ -1021,7 +1216,10 @@ mod tests {
         let m = parse_manifest(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
         assert_eq!(m.config.digest, "sha256:c");
         assert_eq!(m.layers.len(), 2);
-        assert_eq!(config_digest(doc.as_bytes(), DEFAULT_LIMIT).unwrap(), "sha256:c");
+        assert_eq!(
+            config_digest(doc.as_bytes(), DEFAULT_LIMIT).unwrap(),
+            "sha256:c"
+        );
         assert!(config_digest(br#"{"config":[]}"#, DEFAULT_LIMIT).is_err());
     }
 }

@@ -7,12 +7,14 @@ Answered exactly as Docker answers it. The public API:
 - :mod:`imagelookup.reference`: image references, parsed and normalized as Docker does.
 - :mod:`imagelookup.digest`: digests (``sha256:…``): validate, compute, verify.
 - :mod:`imagelookup.idindex`: :class:`IDIndex`, the image-ID prefix index, re-exported here.
+- :mod:`imagelookup.manifests`: read OCI indexes, Docker manifest lists and manifests, and
+  select the manifests for a platform.
 - :mod:`imagelookup.errors`: the exception hierarchy.
 """
 
 from __future__ import annotations
 
-from . import digest, errors, idindex, platforms, reference
+from . import digest, errors, idindex, manifests, platforms, reference
 from ._core import __version__
 from .idindex import IDIndex
 from .platforms import Platform
@@ -24,6 +26,7 @@ __all__ = [
     "digest",
     "errors",
     "idindex",
+    "manifests",
     "platforms",
     "reference",
 ]
