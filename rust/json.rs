@@ -151,11 +151,7 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub fn new(buf: &'a [u8]) -> Self {
-        Self {
-            buf,
-            pos: 0,
-            depth: 0,
-        }
+        Self { buf, pos: 0, depth: 0 }
     }
 
     /// Byte offset of the next unread byte.
@@ -720,11 +716,7 @@ fn find_special_swar(s: &[u8]) -> (usize, bool) {
             & HI;
         if special != 0 {
             let i = (special.trailing_zeros() / 8) as usize;
-            let before = if i == 0 {
-                0
-            } else {
-                w & HI & (u64::MAX >> (64 - 8 * i))
-            };
+            let before = if i == 0 { 0 } else { w & HI & (u64::MAX >> (64 - 8 * i)) };
             return (at + i, high | before != 0);
         }
         high |= w & HI;
@@ -1011,10 +1003,7 @@ mod tests {
         assert_eq!(r.read_string().unwrap(), "a\u{fffd}b\u{fffd}\u{fffd}c");
         let mut r = Reader::new(b"\"\xed\xa0\x80\"");
         assert_eq!(r.read_string().unwrap(), "\u{fffd}\u{fffd}\u{fffd}");
-        assert!(matches!(
-            Reader::new(b"\"abc\"").read_string().unwrap(),
-            Cow::Borrowed(_)
-        ));
+        assert!(matches!(Reader::new(b"\"abc\"").read_string().unwrap(), Cow::Borrowed(_)));
     }
 
     #[test]
@@ -1024,12 +1013,7 @@ mod tests {
             let mut r = Reader::new(doc.as_bytes());
             r.enter_object().unwrap();
             let k = r.next_key(&mut true).unwrap().unwrap();
-            (
-                k.is("manifests"),
-                k.is("size"),
-                k.is("os.version"),
-                k.is("Kind"),
-            )
+            (k.is("manifests"), k.is("size"), k.is("os.version"), k.is("Kind"))
         };
         assert!(key("\"manifests\"").0);
         assert!(key("\"MANIFESTS\"").0);
@@ -1050,13 +1034,7 @@ mod tests {
         assert_eq!(int("-0").unwrap(), 0);
         assert_eq!(int("-9223372036854775808").unwrap(), i64::MIN);
         assert_eq!(int("9223372036854775807").unwrap(), i64::MAX);
-        for bad in [
-            "9223372036854775808",
-            "1.0",
-            "1E3",
-            "1e0",
-            "-9223372036854775809",
-        ] {
+        for bad in ["9223372036854775808", "1.0", "1E3", "1e0", "-9223372036854775809"] {
             assert!(int(bad).is_err(), "{bad}");
         }
         assert!(int("\"1\"").is_err());
@@ -1070,15 +1048,7 @@ mod tests {
         assert_eq!(decode_base64(b"YWJj").unwrap().0, b"abc");
         assert_eq!(decode_base64(b"YW\nJj\r\n").unwrap().0, b"abc");
         assert_eq!(decode_base64(b"YQ=\n=").unwrap().0, b"a");
-        for bad in [
-            &b"YQ"[..],
-            b"YQ=",
-            b"Y===",
-            b"YQ==YQ==",
-            b"YW-j",
-            b"Y",
-            b"=YQ=",
-        ] {
+        for bad in [&b"YQ"[..], b"YQ=", b"Y===", b"YQ==YQ==", b"YW-j", b"Y", b"=YQ="] {
             assert!(decode_base64(bad).is_err(), "{bad:?}");
         }
     }

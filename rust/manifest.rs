@@ -124,10 +124,7 @@ impl<T> List<T> {
     }
 
     fn map<U>(self, f: impl FnMut(T) -> U) -> List<U> {
-        List {
-            items: self.items.into_iter().map(f).collect(),
-            len: self.len,
-        }
+        List { items: self.items.into_iter().map(f).collect(), len: self.len }
     }
 
     /// The visible elements, by value.
@@ -195,8 +192,7 @@ impl PlatformSpec<'_> {
         p.os_features.clear();
         if full {
             p.os_version.push_str(&self.os_version);
-            p.os_features
-                .extend(self.os_features.iter().map(|f| f.to_string()));
+            p.os_features.extend(self.os_features.iter().map(|f| f.to_string()));
         }
     }
 
@@ -229,11 +225,7 @@ impl<'a> Annotations<'a> {
     /// Every key/value pair in document order; a later pair overrides an earlier one with
     /// the same key (as in a Go map or a Python dict built in this order).
     pub fn iter(&self) -> AnnotationIter<'_> {
-        AnnotationIter {
-            reader: Reader::new(&self.raw),
-            in_object: false,
-            first: false,
-        }
+        AnnotationIter { reader: Reader::new(&self.raw), in_object: false, first: false }
     }
 
     /// The value of `key` (the last one written), if present.
@@ -477,10 +469,7 @@ impl Manifest<'_> {
 
 fn check_limit(data: &[u8], limit: usize) -> Result<()> {
     if data.len() > limit {
-        return Err(Error::LimitExceeded {
-            limit,
-            size: data.len(),
-        });
+        return Err(Error::LimitExceeded { limit, size: data.len() });
     }
     Ok(())
 }
@@ -579,21 +568,12 @@ fn top_level(r: &mut Reader<'_>, go_type: &str) -> Result<bool> {
     match r.peek_kind()? {
         Kind::Object => Ok(true),
         Kind::Null => r.read_null().map(|_| false),
-        k => Err(r.error(format!(
-            "cannot unmarshal {} into Go value of type {go_type}",
-            k.name()
-        ))),
+        k => Err(r.error(format!("cannot unmarshal {} into Go value of type {go_type}", k.name()))),
     }
 }
 
-const INDEX_FIELDS: &[&str] = &[
-    "schemaVersion",
-    "mediaType",
-    "artifactType",
-    "manifests",
-    "subject",
-    "annotations",
-];
+const INDEX_FIELDS: &[&str] =
+    &["schemaVersion", "mediaType", "artifactType", "manifests", "subject", "annotations"];
 
 fn index_fields<'a>(r: &mut Reader<'a>, index: &mut Index<'a>) -> Result<()> {
     r.enter_object()?;
@@ -612,15 +592,8 @@ fn index_fields<'a>(r: &mut Reader<'a>, index: &mut Index<'a>) -> Result<()> {
     Ok(())
 }
 
-const MANIFEST_FIELDS: &[&str] = &[
-    "schemaVersion",
-    "mediaType",
-    "artifactType",
-    "config",
-    "layers",
-    "subject",
-    "annotations",
-];
+const MANIFEST_FIELDS: &[&str] =
+    &["schemaVersion", "mediaType", "artifactType", "config", "layers", "subject", "annotations"];
 
 fn manifest_fields<'a>(r: &mut Reader<'a>, m: &mut Manifest<'a>) -> Result<()> {
     r.enter_object()?;
@@ -720,16 +693,8 @@ fn subject<'a>(r: &mut Reader<'a>, slot: &mut Option<Box<Descriptor<'a>>>) -> Re
     }
 }
 
-const DESCRIPTOR_FIELDS: &[&str] = &[
-    "mediaType",
-    "digest",
-    "size",
-    "platform",
-    "annotations",
-    "urls",
-    "data",
-    "artifactType",
-];
+const DESCRIPTOR_FIELDS: &[&str] =
+    &["mediaType", "digest", "size", "platform", "annotations", "urls", "data", "artifactType"];
 
 fn descriptor<'a>(r: &mut Reader<'a>, d: &mut Descriptor<'a>, field: &str) -> Result<()> {
     match r.peek_kind()? {
@@ -892,11 +857,7 @@ mod tests {
             if p.os != self.os || p.architecture != self.arch {
                 return None;
             }
-            let v = if p.architecture == "arm" && p.variant.is_empty() {
-                "v7"
-            } else {
-                &p.variant
-            };
+            let v = if p.architecture == "arm" && p.variant.is_empty() { "v7" } else { &p.variant };
             self.variants.iter().position(|w| *w == v)
         }
     }
@@ -914,16 +875,8 @@ mod tests {
         }
     }
 
-    const AMD64: ArmLadder = ArmLadder {
-        os: "linux",
-        arch: "amd64",
-        variants: &[""],
-    };
-    const ARM_V7: ArmLadder = ArmLadder {
-        os: "linux",
-        arch: "arm",
-        variants: &["v7", "v6", "v5"],
-    };
+    const AMD64: ArmLadder = ArmLadder { os: "linux", arch: "amd64", variants: &[""] };
+    const ARM_V7: ArmLadder = ArmLadder { os: "linux", arch: "arm", variants: &["v7", "v6", "v5"] };
 
     fn entry(media_type: &str, digest: &str, platform: &str) -> String {
         format!(
@@ -940,10 +893,7 @@ mod tests {
 
     fn digests(doc: &str, m: &dyn Matcher) -> Vec<String> {
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
-        select(&idx, m, PlatformFields::Full)
-            .iter()
-            .map(|d| d.digest.to_string())
-            .collect()
+        select(&idx, m, PlatformFields::Full).iter().map(|d| d.digest.to_string()).collect()
     }
 
     fn reason(doc: &[u8]) -> String {
@@ -970,10 +920,7 @@ mod tests {
         assert_eq!(digests(&doc, &AMD64), ["b"]);
         assert_eq!(digests(&doc, &ARM_V7), ["a", "e"]);
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
-        assert_eq!(
-            best(&idx, &ARM_V7, PlatformFields::Full).unwrap().digest,
-            "e"
-        );
+        assert_eq!(best(&idx, &ARM_V7, PlatformFields::Full).unwrap().digest, "e");
         assert!(idx.manifests[2].is_index());
         assert_eq!(idx.manifests[3].kind(), MediaKind::Other);
         assert!(idx.manifests[5].platform.is_none());
@@ -987,10 +934,7 @@ mod tests {
             entry(OCI_MANIFEST, "z", LINUX_ARM_V7),
         ]);
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
-        assert_eq!(
-            best(&idx, &ARM_V7, PlatformFields::Full).unwrap().digest,
-            "y"
-        );
+        assert_eq!(best(&idx, &ARM_V7, PlatformFields::Full).unwrap().digest, "y");
         assert!(best(&idx, &AMD64, PlatformFields::Full).is_none());
     }
 
@@ -1005,10 +949,7 @@ mod tests {
         // Last duplicate wins; null leaves a string unchanged.
         let doc = r#"{"manifests":[{"digest":"a","digest":"b","mediaType":"m","mediaType":null}]}"#;
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
-        assert_eq!(
-            (&*idx.manifests[0].digest, &*idx.manifests[0].media_type),
-            ("b", "m")
-        );
+        assert_eq!((&*idx.manifests[0].digest, &*idx.manifests[0].media_type), ("b", "m"));
     }
 
     #[test]
@@ -1017,11 +958,7 @@ mod tests {
                       "manifests":[{"size":2}],
                       "manifests":[null,{"size":5}]}"#;
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
-        let got: Vec<_> = idx
-            .manifests
-            .iter()
-            .map(|d| (d.digest.to_string(), d.size))
-            .collect();
+        let got: Vec<_> = idx.manifests.iter().map(|d| (d.digest.to_string(), d.size)).collect();
         assert_eq!(got, [("a".to_string(), 2), ("b".to_string(), 5)]);
         let doc = r#"{"manifests":[{"digest":"a"}],"manifests":[],"manifests":[{"size":1}]}"#;
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
@@ -1034,76 +971,34 @@ mod tests {
     #[test]
     fn nulls_and_empty_documents() {
         for doc in ["null", "{}", r#"{"manifests":null}"#, " \n{ } \t"] {
-            assert!(parse_index(doc.as_bytes(), DEFAULT_LIMIT)
-                .unwrap()
-                .manifests
-                .is_empty());
+            assert!(parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap().manifests.is_empty());
         }
         let doc = r#"{"manifests":[{"platform":{"os":"linux"},"platform":null}]}"#;
-        assert!(parse_index(doc.as_bytes(), 100).unwrap().manifests[0]
-            .platform
-            .is_none());
+        assert!(parse_index(doc.as_bytes(), 100).unwrap().manifests[0].platform.is_none());
     }
 
     #[test]
     fn wrong_types_fail_and_unknown_fields_do_not() {
         for (doc, expect) in [
-            (
-                r#"{"manifests":{}}"#,
-                "cannot unmarshal object into field manifests",
-            ),
-            (
-                r#"{"manifests":[1]}"#,
-                "cannot unmarshal number into field manifests",
-            ),
-            (
-                r#"{"manifests":[{"size":"1"}]}"#,
-                "cannot unmarshal string into field size",
-            ),
-            (
-                r#"{"manifests":[{"size":1.0}]}"#,
-                "cannot unmarshal number 1.0 into field size",
-            ),
-            (
-                r#"{"manifests":[{"size":1E3}]}"#,
-                "cannot unmarshal number 1E3 into field size",
-            ),
-            (
-                r#"{"manifests":[{"digest":1}]}"#,
-                "cannot unmarshal number into field digest",
-            ),
-            (
-                r#"{"manifests":[{"platform":"linux"}]}"#,
-                "into field platform",
-            ),
-            (
-                r#"{"manifests":[{"platform":{"os.features":"x"}}]}"#,
-                "into field os.features",
-            ),
-            (
-                r#"{"manifests":[{"annotations":{"a":1}}]}"#,
-                "into field annotations",
-            ),
+            (r#"{"manifests":{}}"#, "cannot unmarshal object into field manifests"),
+            (r#"{"manifests":[1]}"#, "cannot unmarshal number into field manifests"),
+            (r#"{"manifests":[{"size":"1"}]}"#, "cannot unmarshal string into field size"),
+            (r#"{"manifests":[{"size":1.0}]}"#, "cannot unmarshal number 1.0 into field size"),
+            (r#"{"manifests":[{"size":1E3}]}"#, "cannot unmarshal number 1E3 into field size"),
+            (r#"{"manifests":[{"digest":1}]}"#, "cannot unmarshal number into field digest"),
+            (r#"{"manifests":[{"platform":"linux"}]}"#, "into field platform"),
+            (r#"{"manifests":[{"platform":{"os.features":"x"}}]}"#, "into field os.features"),
+            (r#"{"manifests":[{"annotations":{"a":1}}]}"#, "into field annotations"),
             (r#"{"manifests":[{"urls":[true]}]}"#, "into field urls"),
             (r#"{"manifests":[{"data":"YQ"}]}"#, "illegal base64 data"),
             (r#"{"schemaVersion":"2"}"#, "into field schemaVersion"),
-            (
-                "[]",
-                "cannot unmarshal array into Go value of type ocispec.Index",
-            ),
+            ("[]", "cannot unmarshal array into Go value of type ocispec.Index"),
             ("\"x\"", "cannot unmarshal string into Go value"),
         ] {
-            assert!(
-                reason(doc.as_bytes()).contains(expect),
-                "{doc}: {}",
-                reason(doc.as_bytes())
-            );
+            assert!(reason(doc.as_bytes()).contains(expect), "{doc}: {}", reason(doc.as_bytes()));
         }
         let doc = r#"{"extra":[1e999,{"a":[null]}],"manifests":[{"x":{"y":true},"digest":"d"}]}"#;
-        assert_eq!(
-            parse_index(doc.as_bytes(), 1000).unwrap().manifests[0].digest,
-            "d"
-        );
+        assert_eq!(parse_index(doc.as_bytes(), 1000).unwrap().manifests[0].digest, "d");
     }
 
     #[test]
@@ -1123,10 +1018,7 @@ mod tests {
             b"{\"manifests\":[{\"digest\":\"sha\xff\",\"platform\":{\"os\":\"linux\\ud800\"}}]}";
         let idx = parse_index(doc, 1000).unwrap();
         assert_eq!(idx.manifests[0].digest, "sha\u{fffd}");
-        assert_eq!(
-            idx.manifests[0].platform.as_ref().unwrap().os,
-            "linux\u{fffd}"
-        );
+        assert_eq!(idx.manifests[0].platform.as_ref().unwrap().os, "linux\u{fffd}");
         for cut in 0..doc.len() {
             assert!(parse_index(&doc[..cut], 1000).is_err());
         }
@@ -1147,10 +1039,7 @@ mod tests {
         assert_eq!(
             d.annotations.to_vec(),
             [
-                (
-                    "vnd.docker.reference.type".into(),
-                    "attestation-manifest".into()
-                ),
+                ("vnd.docker.reference.type".into(), "attestation-manifest".into()),
                 ("vnd.docker.reference.digest".into(), "sha256:img".into()),
                 ("k".into(), "2".into()),
                 ("n".into(), String::new()),
@@ -1175,16 +1064,10 @@ mod tests {
             a.to_vec(),
             [
                 ("q\"\\\n".to_string(), "w".to_string()),
-                (
-                    REFERENCE_DIGEST_ANNOTATION.to_string(),
-                    "sha256:x".to_string()
-                )
+                (REFERENCE_DIGEST_ANNOTATION.to_string(), "sha256:x".to_string())
             ]
         );
-        assert_eq!(
-            a.get(REFERENCE_DIGEST_ANNOTATION).as_deref(),
-            Some("sha256:x")
-        );
+        assert_eq!(a.get(REFERENCE_DIGEST_ANNOTATION).as_deref(), Some("sha256:x"));
         assert!(Annotations::from_pairs(Vec::<(&str, &str)>::new()).is_empty());
     }
 
@@ -1192,14 +1075,8 @@ mod tests {
     fn data_field() {
         let one =
             |doc: &str| parse_index(doc.as_bytes(), 1000).map(|i| i.manifests[0].data.clone());
-        assert_eq!(
-            &*one(r#"{"manifests":[{"data":"YWJj"}]}"#).unwrap().unwrap(),
-            b"abc"
-        );
-        assert_eq!(
-            &*one(r#"{"manifests":[{"data":[1,2]}]}"#).unwrap().unwrap(),
-            [1, 2]
-        );
+        assert_eq!(&*one(r#"{"manifests":[{"data":"YWJj"}]}"#).unwrap().unwrap(), b"abc");
+        assert_eq!(&*one(r#"{"manifests":[{"data":[1,2]}]}"#).unwrap().unwrap(), [1, 2]);
         assert!(one(r#"{"manifests":[{"data":[256]}]}"#).is_err());
         assert!(one(r#"{"manifests":[{"data":[-1]}]}"#).is_err());
         // "YQ==" leaves a 3-byte backing array: a later array of nulls shows its zeros.
@@ -1216,10 +1093,7 @@ mod tests {
         let m = parse_manifest(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
         assert_eq!(m.config.digest, "sha256:c");
         assert_eq!(m.layers.len(), 2);
-        assert_eq!(
-            config_digest(doc.as_bytes(), DEFAULT_LIMIT).unwrap(),
-            "sha256:c"
-        );
+        assert_eq!(config_digest(doc.as_bytes(), DEFAULT_LIMIT).unwrap(), "sha256:c");
         assert!(config_digest(br#"{"config":[]}"#, DEFAULT_LIMIT).is_err());
     }
 }

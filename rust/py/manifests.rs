@@ -191,9 +191,7 @@ impl PyDescriptor {
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .cast::<PyDescriptor>()
-            .is_ok_and(|o| o.get().inner == self.inner)
+        other.cast::<PyDescriptor>().is_ok_and(|o| o.get().inner == self.inner)
     }
 
     fn __hash__(&self) -> u64 {
@@ -253,10 +251,8 @@ fn descriptors_tuple<'py>(
     py: Python<'py>,
     items: impl IntoIterator<Item = Descriptor<'static>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let objs = items
-        .into_iter()
-        .map(|d| PyDescriptor::new_py(py, d))
-        .collect::<PyResult<Vec<_>>>()?;
+    let objs =
+        items.into_iter().map(|d| PyDescriptor::new_py(py, d)).collect::<PyResult<Vec<_>>>()?;
     PyTuple::new(py, objs)
 }
 
@@ -309,10 +305,7 @@ impl PyIndex {
             media_type: index.media_type.into_owned(),
             artifact_type: index.artifact_type.into_owned(),
             manifests: descriptors_tuple(py, index.manifests.into_vec())?.unbind(),
-            subject: index
-                .subject
-                .map(|s| PyDescriptor::new_py(py, *s))
-                .transpose()?,
+            subject: index.subject.map(|s| PyDescriptor::new_py(py, *s)).transpose()?,
             annotations: index.annotations,
         })
     }
@@ -464,10 +457,7 @@ impl PyManifest {
             artifact_type: m.artifact_type.into_owned(),
             config: PyDescriptor::new_py(py, m.config)?,
             layers: descriptors_tuple(py, m.layers.into_vec())?.unbind(),
-            subject: m
-                .subject
-                .map(|s| PyDescriptor::new_py(py, *s))
-                .transpose()?,
+            subject: m.subject.map(|s| PyDescriptor::new_py(py, *s)).transpose()?,
             annotations: m.annotations,
         })
     }
@@ -628,25 +618,49 @@ fn with_bytes<T: Send>(
     }
 }
 
-/// Matchers for wanted platforms seen recently: building containerd's preference ladder
-/// costs more than matching a whole list, and callers ask for the same few platforms.
-static MATCHER_CACHE: Mutex<Vec<(Platform, SharedMatcher)>> = Mutex::new(Vec::new());
+/// How a wanted platform was given: a specifier string (looked up before parsing) or a value.
+#[derive(PartialEq)]
+enum Wanted {
+    Spec(String),
+    Value(Platform),
+}
+
+/// `only` matchers for wanted platforms seen recently: parsing a specifier and building
+/// containerd's preference ladder cost about as much as reading a whole list, and callers
+/// ask for the same few platforms again and again. Matchers are immutable, so sharing is safe.
+static MATCHER_CACHE: Mutex<Vec<(Wanted, SharedMatcher)>> = Mutex::new(Vec::new());
 const MATCHER_CACHE_SIZE: usize = 32;
 
-fn only_cached(wanted: Platform) -> SharedMatcher {
-    if let Ok(cache) = MATCHER_CACHE.lock() {
-        if let Some((_, m)) = cache.iter().find(|(p, _)| *p == wanted) {
-            return m.clone();
-        }
-    }
-    let m = matcher::only(&wanted);
+fn cached(key: &Wanted) -> Option<SharedMatcher> {
+    let cache = MATCHER_CACHE.lock().ok()?;
+    cache.iter().find(|(k, _)| k == key).map(|(_, m)| m.clone())
+}
+
+fn remember(key: Wanted, m: &SharedMatcher) {
     if let Ok(mut cache) = MATCHER_CACHE.lock() {
         if cache.len() >= MATCHER_CACHE_SIZE {
             cache.remove(0);
         }
-        cache.push((wanted, m.clone()));
+        cache.push((key, m.clone()));
     }
-    m
+}
+
+/// `platforms.only(platform)` for a `Platform`, specifier string or OCI mapping.
+fn only_for(platform: &Bound<'_, PyAny>) -> PyResult<SharedMatcher> {
+    let key = match platform.cast::<PyString>() {
+        Ok(s) => Wanted::Spec(s.to_str()?.to_owned()),
+        Err(_) => Wanted::Value(extract_platform(platform)?),
+    };
+    if let Some(m) = cached(&key) {
+        return Ok(m);
+    }
+    let wanted = match &key {
+        Wanted::Spec(_) => extract_platform(platform)?,
+        Wanted::Value(p) => p.clone(),
+    };
+    let m = matcher::only(&wanted);
+    remember(key, &m);
+    Ok(m)
 }
 
 /// The matcher to use: `matcher` when given, else `platforms.only(platform)`.
@@ -658,7 +672,7 @@ fn resolve_matcher(
         return Ok(m.get().matcher.clone());
     }
     match platform.filter(|p| !p.is_none()) {
-        Some(p) => Ok(only_cached(extract_platform(p)?)),
+        Some(p) => only_for(p),
         None => Err(PyTypeError::new_err("a platform or a matcher is required")),
     }
 }
@@ -688,10 +702,8 @@ fn descriptor_list<'py>(
     py: Python<'py>,
     items: Vec<Descriptor<'static>>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let objs = items
-        .into_iter()
-        .map(|d| PyDescriptor::new_py(py, d))
-        .collect::<PyResult<Vec<_>>>()?;
+    let objs =
+        items.into_iter().map(|d| PyDescriptor::new_py(py, d)).collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, objs)
 }
 
@@ -719,9 +731,7 @@ fn parse_manifest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyRe
 #[pyfunction]
 #[pyo3(signature = (data, *, limit = DEFAULT_LIMIT))]
 fn config_digest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyResult<String> {
-    Ok(with_bytes(py, data, |b| {
-        manifest::config_digest(b, limit)
-    })??)
+    Ok(with_bytes(py, data, |b| manifest::config_digest(b, limit))??)
 }
 
 /// The image-manifest entries whose platform is accepted, in document order.
@@ -736,9 +746,7 @@ fn select<'py>(
     moby_check: bool,
 ) -> PyResult<Bound<'py, PyList>> {
     let m = resolve_matcher(platform, matcher)?;
-    let found = with_bytes(py, data, |b| {
-        select_owned(b, &*m, limit, fields(moby_check))
-    })??;
+    let found = with_bytes(py, data, |b| select_owned(b, &*m, limit, fields(moby_check)))??;
     descriptor_list(py, found)
 }
 
@@ -785,10 +793,7 @@ fn select_many<'py>(
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let buffers = items
-        .try_iter()?
-        .map(|item| Bytes::get(&item?))
-        .collect::<PyResult<Vec<_>>>()?;
+    let buffers = items.try_iter()?.map(|item| Bytes::get(&item?)).collect::<PyResult<Vec<_>>>()?;
     let slices: Vec<&[u8]> = buffers.iter().map(Bytes::as_slice).collect();
     let fields = fields(moby_check);
     let matcher: &dyn crate::matcher::Matcher = &*m;
@@ -847,10 +852,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MEDIA_TYPE_OCI_INDEX", manifest::OCI_INDEX)?;
     m.add("MEDIA_TYPE_OCI_MANIFEST", manifest::OCI_MANIFEST)?;
     m.add("MEDIA_TYPE_OCI_CONFIG", manifest::OCI_CONFIG)?;
-    m.add(
-        "MEDIA_TYPE_DOCKER_MANIFEST_LIST",
-        manifest::DOCKER_MANIFEST_LIST,
-    )?;
+    m.add("MEDIA_TYPE_DOCKER_MANIFEST_LIST", manifest::DOCKER_MANIFEST_LIST)?;
     m.add("MEDIA_TYPE_DOCKER_MANIFEST", manifest::DOCKER_MANIFEST)?;
     m.add("MEDIA_TYPE_DOCKER_CONFIG", manifest::DOCKER_CONFIG)?;
     Ok(())
