@@ -11,9 +11,7 @@ use super::buffer::Bytes;
 use super::error::to_pyerr;
 use super::platforms::{extract_platform, platform_to_py, PyMatcher};
 use crate::error::Error;
-use crate::manifest::{
-    self, Annotations, Descriptor, List, PlatformFields, PlatformSpec, DEFAULT_LIMIT,
-};
+use crate::manifest::{self, Annotations, Descriptor, List, PlatformFields, PlatformSpec};
 use crate::matcher::{self, SharedMatcher};
 use crate::platform::Platform;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -88,7 +86,10 @@ impl PyDescriptor {
 #[pymethods]
 impl PyDescriptor {
     #[new]
-    #[pyo3(signature = (media_type, digest, size, platform = None, annotations = None, urls = Vec::new(), data = None, artifact_type = String::new()))]
+    #[pyo3(
+        signature = (media_type, digest, size, platform = None, annotations = None, urls = Vec::new(), data = None, artifact_type = String::new()),
+        text_signature = "(media_type, digest, size, platform=None, annotations=None, urls=(), data=None, artifact_type='')"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
         media_type: String,
@@ -326,7 +327,10 @@ impl PyIndex {
 #[pymethods]
 impl PyIndex {
     #[new]
-    #[pyo3(signature = (manifests = None, media_type = String::new(), schema_version = 2, annotations = None, subject = None, artifact_type = String::new()))]
+    #[pyo3(
+        signature = (manifests = None, media_type = String::new(), schema_version = 2, annotations = None, subject = None, artifact_type = String::new()),
+        text_signature = "(manifests=None, media_type='', schema_version=2, annotations=None, subject=None, artifact_type='')"
+    )]
     fn py_new(
         py: Python<'_>,
         manifests: Option<&Bound<'_, PyAny>>,
@@ -479,7 +483,10 @@ impl PyManifest {
 #[pymethods]
 impl PyManifest {
     #[new]
-    #[pyo3(signature = (config, layers = None, media_type = String::new(), schema_version = 2, annotations = None, subject = None, artifact_type = String::new()))]
+    #[pyo3(
+        signature = (config, layers = None, media_type = String::new(), schema_version = 2, annotations = None, subject = None, artifact_type = String::new()),
+        text_signature = "(config, layers=None, media_type='', schema_version=2, annotations=None, subject=None, artifact_type='')"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
@@ -709,7 +716,7 @@ fn descriptor_list<'py>(
 
 /// Reads an OCI image index or Docker manifest list.
 #[pyfunction]
-#[pyo3(signature = (data, *, limit = DEFAULT_LIMIT))]
+#[pyo3(signature = (data, *, limit = 1000000))]
 fn parse_index(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyResult<PyIndex> {
     let index = with_bytes(py, data, |b| {
         manifest::parse_index(b, limit).map(manifest::Index::into_owned)
@@ -719,7 +726,7 @@ fn parse_index(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyResul
 
 /// Reads an OCI image manifest or Docker schema 2 manifest.
 #[pyfunction]
-#[pyo3(signature = (data, *, limit = DEFAULT_LIMIT))]
+#[pyo3(signature = (data, *, limit = 1000000))]
 fn parse_manifest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyResult<PyManifest> {
     let m = with_bytes(py, data, |b| {
         manifest::parse_manifest(b, limit).map(manifest::Manifest::into_owned)
@@ -729,14 +736,14 @@ fn parse_manifest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyRe
 
 /// The config digest of an image manifest.
 #[pyfunction]
-#[pyo3(signature = (data, *, limit = DEFAULT_LIMIT))]
+#[pyo3(signature = (data, *, limit = 1000000))]
 fn config_digest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyResult<String> {
     Ok(with_bytes(py, data, |b| manifest::config_digest(b, limit))??)
 }
 
 /// The image-manifest entries whose platform is accepted, in document order.
 #[pyfunction]
-#[pyo3(name = "select_manifests", signature = (data, platform = None, *, matcher = None, limit = DEFAULT_LIMIT, moby_check = false))]
+#[pyo3(name = "select_manifests", signature = (data, platform = None, *, matcher = None, limit = 1000000, moby_check = false))]
 fn select<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
@@ -752,7 +759,7 @@ fn select<'py>(
 
 /// The single entry a runtime would pull, or None.
 #[pyfunction]
-#[pyo3(name = "best_manifest", signature = (data, platform = None, *, matcher = None, limit = DEFAULT_LIMIT, moby_check = false))]
+#[pyo3(name = "best_manifest", signature = (data, platform = None, *, matcher = None, limit = 1000000, moby_check = false))]
 fn best(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
@@ -776,7 +783,7 @@ const CHUNK: usize = 16;
 
 /// `select` over many buffers with the GIL released, on up to `threads` threads.
 #[pyfunction]
-#[pyo3(name = "select_many_manifests", signature = (items, platform = None, *, matcher = None, limit = DEFAULT_LIMIT, moby_check = false, threads = None))]
+#[pyo3(name = "select_many_manifests", signature = (items, platform = None, *, matcher = None, limit = 1000000, moby_check = false, threads = None))]
 #[allow(clippy::too_many_arguments)]
 fn select_many<'py>(
     py: Python<'py>,
