@@ -198,17 +198,50 @@ impl PlatformSpec<'_> {
 
     fn into_owned(self) -> PlatformSpec<'static> {
         PlatformSpec {
-            architecture: owned(self.architecture),
-            os: owned(self.os),
-            os_version: owned(self.os_version),
+            architecture: owned_common(self.architecture),
+            os: owned_common(self.os),
+            os_version: owned_common(self.os_version),
             os_features: self.os_features.map(owned),
-            variant: owned(self.variant),
+            variant: owned_common(self.variant),
         }
     }
 }
 
 fn owned(s: Cow<'_, str>) -> Cow<'static, str> {
     Cow::Owned(s.into_owned())
+}
+
+/// Like [`owned`], but the values that fill most descriptors (media types, platform words)
+/// become `'static` borrows instead of allocations.
+fn owned_common(s: Cow<'_, str>) -> Cow<'static, str> {
+    const COMMON: &[&str] = &[
+        "",
+        OCI_MANIFEST,
+        DOCKER_MANIFEST,
+        OCI_INDEX,
+        DOCKER_MANIFEST_LIST,
+        OCI_CONFIG,
+        DOCKER_CONFIG,
+        "linux",
+        "windows",
+        "unknown",
+        "amd64",
+        "arm64",
+        "arm",
+        "386",
+        "ppc64le",
+        "s390x",
+        "riscv64",
+        "mips64le",
+        "v5",
+        "v6",
+        "v7",
+        "v8",
+    ];
+    match COMMON.iter().find(|c| **c == s) {
+        Some(c) => Cow::Borrowed(c),
+        None => owned(s),
+    }
 }
 
 /// A descriptor's or document's annotations, kept as the validated JSON object text and
@@ -405,14 +438,14 @@ impl Descriptor<'_> {
 
     pub fn into_owned(self) -> Descriptor<'static> {
         Descriptor {
-            media_type: owned(self.media_type),
+            media_type: owned_common(self.media_type),
             digest: owned(self.digest),
             size: self.size,
             urls: self.urls.map(owned),
             annotations: self.annotations.into_owned(),
             data: self.data,
             platform: self.platform.map(PlatformSpec::into_owned),
-            artifact_type: owned(self.artifact_type),
+            artifact_type: owned_common(self.artifact_type),
         }
     }
 }
@@ -532,6 +565,37 @@ pub fn select<'i, 'a>(
                     matcher.matches(&candidate)
                 })
         })
+        .collect()
+}
+
+/// Like [`select`], but consumes the index and returns the selected entries as owned values
+/// (no copy of the entries that are not selected).
+pub fn select_owned(
+    index: Index<'_>,
+    matcher: &dyn Matcher,
+    fields: PlatformFields,
+) -> Vec<Descriptor<'static>> {
+    let keep: Vec<bool> = {
+        let chosen = select(&index, matcher, fields);
+        let mut next = chosen.iter().peekable();
+        index
+            .manifests
+            .iter()
+            .map(|d| match next.peek() {
+                Some(&&c) if std::ptr::eq(c, d) => {
+                    next.next();
+                    true
+                }
+                _ => false,
+            })
+            .collect()
+    };
+    index
+        .manifests
+        .into_vec()
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(d, keep)| keep.then(|| d.into_owned()))
         .collect()
 }
 
@@ -919,6 +983,12 @@ mod tests {
         ]);
         assert_eq!(digests(&doc, &AMD64), ["b"]);
         assert_eq!(digests(&doc, &ARM_V7), ["a", "e"]);
+        let owned = select_owned(
+            parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap(),
+            &ARM_V7,
+            PlatformFields::Full,
+        );
+        assert_eq!(owned.iter().map(|d| &*d.digest).collect::<Vec<_>>(), ["a", "e"]);
         let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
         assert_eq!(best(&idx, &ARM_V7, PlatformFields::Full).unwrap().digest, "e");
         assert!(idx.manifests[2].is_index());

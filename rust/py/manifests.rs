@@ -638,9 +638,9 @@ enum Wanted {
 static MATCHER_CACHE: Mutex<Vec<(Wanted, SharedMatcher)>> = Mutex::new(Vec::new());
 const MATCHER_CACHE_SIZE: usize = 32;
 
-fn cached(key: &Wanted) -> Option<SharedMatcher> {
+fn cached(found: impl Fn(&Wanted) -> bool) -> Option<SharedMatcher> {
     let cache = MATCHER_CACHE.lock().ok()?;
-    cache.iter().find(|(k, _)| k == key).map(|(_, m)| m.clone())
+    cache.iter().find(|(k, _)| found(k)).map(|(_, m)| m.clone())
 }
 
 fn remember(key: Wanted, m: &SharedMatcher) {
@@ -655,10 +655,16 @@ fn remember(key: Wanted, m: &SharedMatcher) {
 /// `platforms.only(platform)` for a `Platform`, specifier string or OCI mapping.
 fn only_for(platform: &Bound<'_, PyAny>) -> PyResult<SharedMatcher> {
     let key = match platform.cast::<PyString>() {
-        Ok(s) => Wanted::Spec(s.to_str()?.to_owned()),
+        Ok(s) => {
+            let spec = s.to_str()?;
+            if let Some(m) = cached(|k| matches!(k, Wanted::Spec(x) if x == spec)) {
+                return Ok(m);
+            }
+            Wanted::Spec(spec.to_owned())
+        }
         Err(_) => Wanted::Value(extract_platform(platform)?),
     };
-    if let Some(m) = cached(&key) {
+    if let Some(m) = cached(|k| *k == key) {
         return Ok(m);
     }
     let wanted = match &key {
@@ -698,11 +704,7 @@ fn select_owned(
     limit: usize,
     fields: PlatformFields,
 ) -> Result<Vec<Descriptor<'static>>, Error> {
-    let index = manifest::parse_index(data, limit)?;
-    Ok(manifest::select(&index, matcher, fields)
-        .into_iter()
-        .map(|d| d.clone().into_owned())
-        .collect())
+    Ok(manifest::select_owned(manifest::parse_index(data, limit)?, matcher, fields))
 }
 
 fn descriptor_list<'py>(
