@@ -36,6 +36,7 @@ wheel: $(WHEEL_STAMP)
 demo: wheel
 	$(BIN)/imagelookup platform
 	$(BIN)/imagelookup platform linux/arm64 armhf "windows(10.0.20348)/amd64"
+	$(BIN)/imagelookup resolve demo:1.0 --platform linux/arm64 --store examples/oci-layout
 
 test: wheel
 	$(BIN)/pytest -q tests

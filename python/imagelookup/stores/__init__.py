@@ -1,10 +1,14 @@
-"""Stores that image lookup reads from.
+"""Stores that image lookup reads from. See :mod:`imagelookup.stores.base` for the protocols.
 
-See :mod:`imagelookup.stores.base` for the protocols and :mod:`imagelookup.stores.memory` for
-the in-memory stores.
+In memory: :class:`MemoryStore` and its parts (:mod:`imagelookup.stores.memory`). On disk: :class:`OCILayoutStore` (an OCI image layout directory), :class:`DockerArchiveStore`
+(a ``docker save`` / ``skopeo … docker-archive:`` tarball) and :class:`DataRootStore` (a Docker
+data-root, read-only); :func:`imagelookup.open` picks one from a location.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from .base import (
     IMAGE_ID,
@@ -25,9 +29,31 @@ from .memory import (
     MemoryStore,
 )
 
+if TYPE_CHECKING:
+    from .data_root import DataRootStore
+    from .docker_archive import DockerArchiveStore
+    from .oci_layout import OCILayoutStore
+
+_STORES = {
+    "DataRootStore": ".data_root",
+    "DockerArchiveStore": ".docker_archive",
+    "OCILayoutStore": ".oci_layout",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The on-disk store classes, imported on first use (the protocols stay light)."""
+    module = _STORES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)
+
+
 __all__ = [
     "IMAGE_ID",
     "ContentStore",
+    "DataRootStore",
+    "DockerArchiveStore",
     "Entry",
     "ImageStore",
     "LeaseStore",
@@ -36,6 +62,7 @@ __all__ = [
     "MemoryLeaseStore",
     "MemoryReferenceStore",
     "MemoryStore",
+    "OCILayoutStore",
     "ReferenceStore",
     "Store",
     "Target",
