@@ -1,7 +1,8 @@
 """Stores that image lookup reads from. See :mod:`imagelookup.stores.base` for the protocols.
 
-In memory: :class:`MemoryStore` and its parts (:mod:`imagelookup.stores.memory`). On disk: :class:`OCILayoutStore` (an OCI image layout directory), :class:`DockerArchiveStore`
-(a ``docker save`` / ``skopeo … docker-archive:`` tarball) and :class:`DataRootStore` (a Docker
+In memory: :class:`MemoryStore` and its parts (:mod:`imagelookup.stores.memory`). On disk:
+:class:`OCILayoutStore` (an OCI image layout directory), :class:`DockerArchiveStore` (a
+``docker save`` / ``skopeo … docker-archive:`` tarball) and :class:`DataRootStore` (a Docker
 data-root, read-only); :func:`imagelookup.open` picks one from a location.
 """
 
