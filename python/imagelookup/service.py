@@ -10,8 +10,8 @@
    store and nowhere else.
 3. A named reference is looked up in the reference store (a bare name means ``:latest``; a
    name with tag and digest is looked up by the digest, as moby's reference store does). If
-   that gives nothing, the **raw input** is searched as an image-ID prefix, so ``3f5a``,
-   ``sha256:3f5a`` and even ``sha256:3f5a`` read as ``name:tag`` find the image whose ID
+   that gives nothing, the **raw input** is searched as an image-ID prefix, so ``3f5a`` and
+   ``sha256:3f5a`` (which parses as name ``sha256``, tag ``3f5a``) find the image whose ID
    starts so. An ambiguous prefix is "not found", as in moby.
 4. Nothing found: :class:`~imagelookup.errors.ImageNotFound`, message exactly
    ``No such image: <familiar name:tag>`` (``ubuntu`` reads ``ubuntu:latest``), or the digest
