@@ -80,10 +80,10 @@ def test_resolve_explain() -> None:
         pytest.param(("Bad//Ref",), 2, "invalid reference format", id="invalid-ref"),
         pytest.param(("demo:1.0", "--platform", "linux/"), 2, "", id="invalid-platform"),
         pytest.param(
-            ("demo:1.0", "--store", "https://registry.example"),
-            2,
-            "registry store is not available yet",
-            id="registry-url",
+            ("127.0.0.1:1/demo:1.0", "--store", "http://127.0.0.1:1"),
+            3,
+            "Connection refused",
+            id="unreachable-registry",
         ),
     ],
 )

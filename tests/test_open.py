@@ -58,9 +58,14 @@ def test_data_root(tmp_path: Path) -> None:
         pytest.param("HTTPS://Registry.Example", id="uppercase-scheme"),
     ],
 )
-def test_registry_url_not_available_yet(url: str) -> None:
-    with pytest.raises(errors.InvalidParameter, match="registry store is not available yet"):
-        imagelookup.open(url)
+def test_registry_url_opens_a_registry_store_without_network(url: str) -> None:
+    from imagelookup.stores.registry import RegistryStore
+
+    store = imagelookup.open(url)
+    try:
+        assert isinstance(store, RegistryStore)
+    finally:
+        store.close()
 
 
 def test_missing_location(tmp_path: Path) -> None:

@@ -10,16 +10,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import IN_CI, require_tool
+from conftest import require_tool
 from imagelookup import errors
+from imagelookup.service import ImageService
 from imagelookup.stores.registry import RegistryStore, resolve_many
-
-try:
-    from imagelookup.service import ImageService
-except ImportError:  # pragma: no cover - only while the service is on its own branch
-    if IN_CI:
-        raise
-    pytest.skip("imagelookup.service is not merged in this checkout", allow_module_level=True)
 from registry_server import (
     OCI_INDEX,
     Blob,
@@ -439,3 +433,54 @@ def test_threads_meeting_the_challenge_together_share_one_token(token_registry, 
     results = resolve_many(store, [f"{registry.host}/app:1"] * 16, "linux/amd64")
     assert all(r.id == content.app.image("linux/amd64").image_id for r in results)
     assert tokens.issued[issued_before:] == [("alice", "repository:app:pull")]
+
+
+# -- the command line against the registry (issue 7: `imagelookup resolve HOST:PORT/app:1`) ---
+
+
+def _run_cli(*argv: str, env_store: str | None = None) -> tuple[int, dict]:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "IMAGELOOKUP_STORE"}
+    if env_store is not None:
+        env["IMAGELOOKUP_STORE"] = env_store
+    done = subprocess.run(
+        [sys.executable, "-m", "imagelookup.cli", *argv, "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    return done.returncode, json.loads(done.stdout or done.stderr or "{}")
+
+
+def test_cli_resolves_from_the_registry_the_reference_names(registry, content):
+    code, out = _run_cli("resolve", f"{registry.host}/app:1", "--platform", "linux/arm64")
+    assert code == 0, out
+    want = content.app.image("linux/arm64/v8")
+    assert out["id"] == want.image_id
+    assert out["manifest"] == want.manifest.digest
+    assert out["index"] == content.app.index.digest
+
+
+def test_cli_resolves_with_a_registry_url_as_store(registry, content):
+    ref = f"{registry.host}/app:1"
+    code, out = _run_cli("resolve", ref, "--platform", "linux/arm/v7", "--store", registry.url)
+    assert code == 0, out
+    assert out["id"] == content.app.image("linux/arm/v7").image_id
+
+
+def test_cli_a_docker_hub_name_is_not_looked_up_in_another_registry(registry):
+    code, out = _run_cli("resolve", "app:1", "--store", registry.url)
+    assert code == 1
+    assert out["message"] == "No such image: app:1"
+
+
+def test_cli_reports_a_missing_platform_with_exit_code_1(registry):
+    code, out = _run_cli("resolve", f"{registry.host}/app:1", "--platform", "linux/s390x")
+    assert code == 1
+    assert "does not match the specified platform" in str(out)

@@ -2,8 +2,11 @@
 
 ``imagelookup resolve REF [--platform P] [--store LOCATION] [--json] [--explain]``
     Resolve a reference, image ID or ID prefix in a store, as ``docker`` would. The store is
-    ``--store``, else the ``IMAGELOOKUP_STORE`` environment variable, else
-    ``examples/oci-layout`` relative to the current directory (the repository's example).
+    ``--store`` (a path or an ``http(s)://`` registry URL), else the ``IMAGELOOKUP_STORE``
+    environment variable, else — when REF names a registry other than Docker Hub, as in
+    ``127.0.0.1:5000/app:1`` — that registry, else ``examples/oci-layout`` relative to the
+    current directory (the repository's example). ``--insecure`` allows a plain-HTTP or
+    self-signed registry that is not on a loopback address.
     Prints the image ID, its platform and the manifest and index it was resolved through.
 
 ``imagelookup select FILE|- --platform P [--best] [--json]``
@@ -12,21 +15,20 @@
     would pull.
 
 Exit codes: 0 found, 1 not found or platform mismatch, 2 invalid input (reference, platform,
-store or manifest list).
+store or manifest list), 3 the store could not be read (I/O trouble, an unreachable or
+failing registry).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
-import orjson
-
 from . import errors
+from ._cli_output import EXIT_OK, emit_json, exit_code
 
 __all__ = ["DEFAULT_STORE", "STORE_ENV", "add_commands"]
 
@@ -34,44 +36,13 @@ STORE_ENV = "IMAGELOOKUP_STORE"
 DEFAULT_STORE = os.path.join("examples", "oci-layout")
 SELECT_LIMIT = 1_000_000
 
-EXIT_OK = 0
-EXIT_NOT_FOUND = 1
-EXIT_INVALID = 2
-
-
-def _emit_json(value: object) -> None:
-    sys.stdout.buffer.write(
-        orjson.dumps(value, option=orjson.OPT_INDENT_2, default=_jsonable) + b"\n"
-    )
-    sys.stdout.flush()
-
-
-def _jsonable(value: Any) -> Any:
-    from . import platforms
-
-    if isinstance(value, platforms.Platform):
-        return platforms.format(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    for method in ("as_dict", "to_dict"):
-        convert = getattr(value, method, None)
-        if callable(convert):
-            return convert()
-    return str(value)
-
-
-def _exit_code(exc: errors.ImageLookupError) -> int:
-    return EXIT_NOT_FOUND if isinstance(exc, errors.NotFound) else EXIT_INVALID
-
 
 def _report_error(exc: errors.ImageLookupError, as_json: bool) -> int:
     print(f"imagelookup: {exc}", file=sys.stderr)
     if as_json:
         details = {k: v for k, v in vars(exc).items() if k != "message"}
-        _emit_json({"error": type(exc).__name__, "message": str(exc), "details": details})
-    return _exit_code(exc)
+        emit_json({"error": type(exc).__name__, "message": str(exc), "details": details})
+    return exit_code(exc)
 
 
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -87,17 +58,46 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 def _store_location(args: argparse.Namespace) -> str:
     if args.store:
         return str(args.store)
-    return os.environ.get(STORE_ENV) or DEFAULT_STORE
+    from_env = os.environ.get(STORE_ENV)
+    if from_env:
+        return from_env
+    registry = _registry_named_by(args.ref)
+    return f"registry:{registry}" if registry else DEFAULT_STORE
+
+
+def _registry_named_by(ref: str) -> str | None:
+    """The registry host REF names explicitly (``127.0.0.1:5000/app:1``), or ``None``."""
+    from . import reference
+
+    try:
+        parsed = reference.parse_any(ref)
+    except errors.InvalidParameter:
+        return None
+    if parsed.domain is None or parsed.domain == "docker.io":
+        return None
+    # Only a name that spells its registry out counts: "foo/bar" is docker.io's.
+    return parsed.domain if ref.startswith(parsed.domain + "/") else None
+
+
+def _open_location(location: str, args: argparse.Namespace) -> Any:
+    from ._open import open as open_store
+
+    if location.startswith("registry:"):
+        from .stores.registry import RegistryStore
+
+        return RegistryStore.from_url(location[len("registry:") :], insecure=args.insecure)
+    if location.lower().startswith(("http://", "https://")):
+        return open_store(location, insecure=args.insecure)
+    return open_store(location)
 
 
 def _cmd_resolve(args: argparse.Namespace) -> int:
     from . import platforms
-    from ._open import open as open_store
     from .service import ImageService
 
     platform = platforms.parse(args.platform) if args.platform else None
     location = _store_location(args)
-    service = ImageService.from_store(open_store(location))
+    service = ImageService.from_store(_open_location(location, args))
     image = service.get_image(args.ref, platform=platform)
     explanation = service.explain(args.ref, platform=platform) if args.explain else None
     result: dict[str, Any] = {
@@ -114,7 +114,7 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
     if args.json:
         if explanation is not None:
             result["explain"] = explanation
-        _emit_json(result)
+        emit_json(result)
         return EXIT_OK
     width = max(len(k) for k in result)
     for key, value in result.items():
@@ -179,7 +179,7 @@ def _cmd_select(args: argparse.Namespace) -> int:
         )
     rows = [_descriptor(d) for d in chosen]
     if args.json:
-        _emit_json(rows)
+        emit_json(rows)
     else:
         for row in rows:
             print(f"{row['digest']}  {row['platform'] or '-'}  {row['media_type']}")
@@ -194,7 +194,7 @@ def add_commands(sub: Any) -> None:
         description=(
             "Resolve REF (name[:tag][@digest], image ID or ID prefix) in a store, as docker "
             "would, and print the image's ID, platform and the manifest used. Exit codes: "
-            "0 found, 1 not found or platform mismatch, 2 invalid input."
+            "0 found, 1 not found or platform mismatch, 2 invalid input, 3 store unreadable."
         ),
     )
     resolve.add_argument("ref", metavar="REF", help="reference, image ID or ID prefix")
@@ -203,9 +203,15 @@ def add_commands(sub: Any) -> None:
         "--store",
         metavar="LOCATION",
         help=(
-            "OCI layout directory, docker-archive .tar or Docker data-root "
-            f"(default: ${STORE_ENV}, else {DEFAULT_STORE} in the current directory)"
+            "OCI layout directory, docker-archive .tar, Docker data-root or registry URL "
+            f"(default: ${STORE_ENV}, else the registry REF names, else {DEFAULT_STORE} "
+            "in the current directory)"
         ),
+    )
+    resolve.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow a plain-HTTP or unverified-TLS registry (loopback needs no flag)",
     )
     resolve.add_argument("--json", action="store_true", help="print JSON")
     resolve.add_argument(

@@ -8,11 +8,12 @@ a file (a ``.tar`` from ``docker save``    :class:`~imagelookup.stores.docker_ar
 or ``skopeo copy … docker-archive:``)     DockerArchiveStore`
 a directory holding ``image/*/imagedb``   :class:`~imagelookup.stores.data_root.DataRootStore`
 (a Docker data-root)
-``http://…`` or ``https://…``             a registry: not available yet (``InvalidParameter``)
+``http://…`` or ``https://…``             :class:`~imagelookup.stores.registry.RegistryStore`
 ========================================  =====================================================
 
 Keyword arguments go to the store's constructor (``repository=`` for a layout, ``driver=``
-and ``containerd_root=`` for a data-root, limits). A location that names none of these
+and ``containerd_root=`` for a data-root, ``insecure=``, ``username=``, ``password=`` … for
+a registry, limits). A location that names none of these
 raises ``InvalidParameter`` (``kind="invalid_store"``); one that does not exist raises
 ``NotFound``.
 """
@@ -39,11 +40,9 @@ def open(location: str | os.PathLike[str], **options: Any) -> Store:
 
     text = os.fspath(location)
     if isinstance(text, str) and text.lower().startswith(("http://", "https://")):
-        raise errors.InvalidParameter(
-            f"cannot open {text}: the registry store is not available yet; "
-            "use an OCI layout directory, a docker-archive .tar or a Docker data-root",
-            kind="invalid_store",
-        )
+        from .stores.registry import RegistryStore
+
+        return RegistryStore.from_url(text, **options)
     if not os.path.exists(text):
         raise errors.NotFound(f"cannot open {text}: no such file or directory")
     if os.path.isdir(text):

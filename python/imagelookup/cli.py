@@ -1,6 +1,7 @@
 """The ``imagelookup`` command line.
 
-Exit codes: 0 success, 1 not found or platform mismatch, 2 invalid input or usage.
+Exit codes: 0 success, 1 not found or platform mismatch, 2 invalid input or usage, 3 the
+store could not be read (I/O trouble, an unreachable or failing registry).
 Each command is one ``_cmd_<name>`` function plus its parser in :func:`_build_parser`.
 """
 
@@ -10,18 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-import orjson
-
 from . import __version__, _cli_stores, errors, platforms, reference
-
-EXIT_OK = 0
-EXIT_NOT_FOUND = 1
-EXIT_INVALID = 2
-
-
-def _emit_json(value: object) -> None:
-    sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n")
-    sys.stdout.flush()
+from ._cli_output import EXIT_INVALID, EXIT_OK, emit_json, exit_code
 
 
 def _platform_record(spec: str | None, parsed: platforms.Platform) -> dict[str, object]:
@@ -42,7 +33,7 @@ def _cmd_platform(args: argparse.Namespace) -> int:
     else:
         records = [_platform_record(None, platforms.default_spec())]
     if args.json:
-        _emit_json(records)
+        emit_json(records)
         return EXIT_OK
     for record in records:
         title = record["input"] if record["input"] is not None else "host default"
@@ -115,7 +106,7 @@ def _cmd_ref(args: argparse.Namespace) -> int:
                 if key != "input":
                     print(f"  {key + ':':17}{'' if value is None else value}")
     if args.json:
-        _emit_json(results)
+        emit_json(results)
     return code
 
 
@@ -137,12 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
-    except errors.NotFound as exc:
+    except errors.ImageLookupError as exc:
         print(f"imagelookup: {exc}", file=sys.stderr)
-        return EXIT_NOT_FOUND
-    except (errors.InvalidParameter, errors.InvalidManifest, errors.LimitExceeded) as exc:
-        print(f"imagelookup: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+        return exit_code(exc)
     return code
 
 
