@@ -625,6 +625,138 @@ pub fn best<'i, 'a>(
     chosen.map(|(d, _)| d)
 }
 
+/// [`select_owned`]`(parse_index(data, limit)?, …)` in one pass, without materialising the
+/// entries it does not return: every entry is decoded (so the whole document is validated and
+/// type-checked exactly as [`parse_index`] does, with the same first error), matched, and
+/// dropped unless selected. The selected entries borrow from `data`.
+///
+/// A document that repeats the `manifests` key (in any spelling) needs Go's slice-reuse rules
+/// across the repeats ([`List`]); it is read a second time through [`parse_index`].
+pub fn select_bytes<'a>(
+    data: &'a [u8],
+    limit: usize,
+    matcher: &dyn Matcher,
+    fields: PlatformFields,
+) -> Result<Vec<Descriptor<'a>>> {
+    let mut picked = Vec::new();
+    let mut test = EntryTest::new(matcher, fields);
+    let one_pass = for_each_entry(data, limit, |d| {
+        if test.matches(&d) {
+            picked.push(d);
+        }
+    })?;
+    if one_pass {
+        return Ok(picked);
+    }
+    let index = parse_index(data, limit)?;
+    Ok(select(&index, matcher, fields).into_iter().cloned().collect())
+}
+
+/// [`best`]`(&parse_index(data, limit)?, …)` in one pass, like [`select_bytes`].
+pub fn best_bytes<'a>(
+    data: &'a [u8],
+    limit: usize,
+    matcher: &dyn Matcher,
+    fields: PlatformFields,
+) -> Result<Option<Descriptor<'a>>> {
+    let mut chosen: Option<(Descriptor<'a>, Platform)> = None;
+    let mut test = EntryTest::new(matcher, fields);
+    let one_pass = for_each_entry(data, limit, |d| {
+        if !test.matches(&d) {
+            return;
+        }
+        match &mut chosen {
+            Some((_, best)) if !matcher.less(&test.candidate, best) => {}
+            _ => chosen = Some((d, std::mem::take(&mut test.candidate))),
+        }
+    })?;
+    if one_pass {
+        return Ok(chosen.map(|(d, _)| d));
+    }
+    let index = parse_index(data, limit)?;
+    Ok(best(&index, matcher, fields).cloned())
+}
+
+/// The selection test of [`select`] for one entry, with the candidate platform kept.
+struct EntryTest<'m> {
+    matcher: &'m dyn Matcher,
+    full: bool,
+    candidate: Platform,
+}
+
+impl<'m> EntryTest<'m> {
+    fn new(matcher: &'m dyn Matcher, fields: PlatformFields) -> Self {
+        Self { matcher, full: fields == PlatformFields::Full, candidate: Platform::default() }
+    }
+
+    #[inline]
+    fn matches(&mut self, d: &Descriptor<'_>) -> bool {
+        if !d.is_manifest() {
+            return false;
+        }
+        let Some(p) = &d.platform else { return false };
+        p.fill(&mut self.candidate, self.full);
+        self.matcher.matches(&self.candidate)
+    }
+}
+
+/// Reads an index as [`parse_index`] does, handing each entry of `manifests`, decoded on its
+/// own, to `visit` instead of keeping it. False when `manifests` is repeated: the entries
+/// visited are then not the ones Go would decode (the caller must decode the whole index).
+fn for_each_entry<'a>(
+    data: &'a [u8],
+    limit: usize,
+    mut visit: impl FnMut(Descriptor<'a>),
+) -> Result<bool> {
+    check_limit(data, limit)?;
+    let mut r = Reader::new(data);
+    let mut rest = Index::default();
+    let mut seen = false;
+    let mut repeated = false;
+    if top_level(&mut r, "ocispec.Index")? {
+        r.enter_object()?;
+        let mut first = true;
+        while let Some(key) = r.next_key(&mut first)? {
+            match key.field(INDEX_FIELDS) {
+                Some(0) => int(&mut r, &mut rest.schema_version, "schemaVersion")?,
+                Some(1) => string(&mut r, &mut rest.media_type, "mediaType")?,
+                Some(2) => string(&mut r, &mut rest.artifact_type, "artifactType")?,
+                Some(3) if !seen => {
+                    seen = true;
+                    entries(&mut r, &mut visit)?;
+                }
+                Some(3) => {
+                    repeated = true;
+                    descriptors(&mut r, &mut rest.manifests, "manifests")?;
+                }
+                Some(4) => subject(&mut r, &mut rest.subject)?,
+                Some(5) => annotations(&mut r, &mut rest.annotations)?,
+                _ => r.skip_value()?,
+            }
+        }
+    }
+    r.finish()?;
+    Ok(!repeated)
+}
+
+/// The first `manifests` array: each element decoded into a fresh descriptor, as Go decodes
+/// into a fresh slice.
+fn entries<'a>(r: &mut Reader<'a>, visit: &mut impl FnMut(Descriptor<'a>)) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::Array => {}
+        Kind::Null => return r.read_null(),
+        k => return Err(r.type_error(k, "manifests", "[]ocispec.Descriptor")),
+    }
+    r.enter_array()?;
+    let mut first = true;
+    while r.next_element(&mut first)? {
+        let mut d = Descriptor::default();
+        descriptor(r, &mut d, "manifests")?;
+        visit(d);
+    }
+    Ok(())
+}
+
 // --- decoding into the structs -------------------------------------------------------------
 
 /// Positioned at the document: true when it is an object to decode, false for `null`.
@@ -994,6 +1126,86 @@ mod tests {
         assert!(idx.manifests[2].is_index());
         assert_eq!(idx.manifests[3].kind(), MediaKind::Other);
         assert!(idx.manifests[5].platform.is_none());
+    }
+
+    /// The one-pass readers agree with decoding the whole index, errors included.
+    fn one_pass_agrees(doc: &[u8], m: &dyn Matcher) {
+        let full = parse_index(doc, DEFAULT_LIMIT);
+        let fast = select_bytes(doc, DEFAULT_LIMIT, m, PlatformFields::Full);
+        let best_fast = best_bytes(doc, DEFAULT_LIMIT, m, PlatformFields::Full);
+        match full {
+            Ok(idx) => {
+                let want: Vec<Descriptor<'_>> =
+                    select(&idx, m, PlatformFields::Full).into_iter().cloned().collect();
+                assert_eq!(fast.unwrap(), want, "{}", String::from_utf8_lossy(doc));
+                let want = best(&idx, m, PlatformFields::Full).cloned();
+                assert_eq!(best_fast.unwrap(), want, "{}", String::from_utf8_lossy(doc));
+            }
+            Err(e) => {
+                assert_eq!(fast.unwrap_err(), e);
+                assert_eq!(best_fast.unwrap_err(), e);
+            }
+        }
+    }
+
+    #[test]
+    fn one_pass_selection_matches_full_decode() {
+        let docs = [
+            index(&[
+                entry(OCI_MANIFEST, "a", LINUX_ARM_V6),
+                entry(DOCKER_MANIFEST, "b", LINUX_AMD64),
+                entry(OCI_INDEX, "c", LINUX_AMD64),
+                entry(OCI_MANIFEST, "e", LINUX_ARM_V7),
+                entry(OCI_MANIFEST, "f", "null"),
+            ]),
+            // Repeated `manifests`: Go's slice reuse across the repeats.
+            format!(
+                r#"{{"manifests":[{},{}],"Manifests":[{{"digest":"z"}}],"manifests":[null,{{"size":5}}]}}"#,
+                entry(OCI_MANIFEST, "a", LINUX_ARM_V7),
+                entry(OCI_MANIFEST, "b", LINUX_AMD64)
+            ),
+            format!(
+                r#"{{"manifests":[{}],"manifests":null}}"#,
+                entry(OCI_MANIFEST, "a", LINUX_AMD64)
+            ),
+            format!(
+                r#"{{"manifests":null,"manifests":[{}]}}"#,
+                entry(OCI_MANIFEST, "a", LINUX_AMD64)
+            ),
+            // Merged duplicates inside an entry; folded keys.
+            r#"{"MANIFESTS":[{"MediaType":"application/vnd.oci.image.manifest.v1+json",
+                "digest":"a","Platform":{"os":"linux"},"platform":{"ARCHITECTURE":"amd64"}}]}"#
+                .to_string(),
+            "null".to_string(),
+            r#"{"manifests":[null,{}]}"#.to_string(),
+            // Errors after, inside and before the entries.
+            format!(
+                r#"{{"manifests":[{}],"schemaVersion":"2"}}"#,
+                entry(OCI_MANIFEST, "a", LINUX_AMD64)
+            ),
+            format!(
+                r#"{{"manifests":[{},{{"size":1.0}}]}}"#,
+                entry(OCI_MANIFEST, "a", LINUX_AMD64)
+            ),
+            format!(
+                r#"{{"manifests":[{}],"manifests":[{{"urls":[1]}}]}}"#,
+                entry(OCI_MANIFEST, "a", LINUX_AMD64)
+            ),
+            r#"{"manifests":{}}"#.to_string(),
+            "[]".to_string(),
+        ];
+        for doc in &docs {
+            for m in [&AMD64, &ARM_V7] {
+                one_pass_agrees(doc.as_bytes(), m);
+                for cut in [1, doc.len() / 2, doc.len() - 1] {
+                    one_pass_agrees(&doc.as_bytes()[..cut], m);
+                }
+            }
+        }
+        assert_eq!(
+            select_bytes(b"{}  ", 3, &AMD64, PlatformFields::Full).unwrap_err(),
+            Error::LimitExceeded { limit: 3, size: 4 }
+        );
     }
 
     #[test]

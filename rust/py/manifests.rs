@@ -704,7 +704,8 @@ fn select_owned(
     limit: usize,
     fields: PlatformFields,
 ) -> Result<Vec<Descriptor<'static>>, Error> {
-    Ok(manifest::select_owned(manifest::parse_index(data, limit)?, matcher, fields))
+    let found = manifest::select_bytes(data, limit, matcher, fields)?;
+    Ok(found.into_iter().map(Descriptor::into_owned).collect())
 }
 
 fn descriptor_list<'py>(
@@ -772,8 +773,8 @@ fn best(
 ) -> PyResult<Option<Py<PyDescriptor>>> {
     let m = resolve_matcher(platform, matcher)?;
     let found = with_bytes(py, data, |b| -> Result<_, Error> {
-        let index = manifest::parse_index(b, limit)?;
-        Ok(manifest::best(&index, &*m, fields(moby_check)).map(|d| d.clone().into_owned()))
+        let found = manifest::best_bytes(b, limit, &*m, fields(moby_check))?;
+        Ok(found.map(Descriptor::into_owned))
     })??;
     found.map(|d| PyDescriptor::new_py(py, d)).transpose()
 }

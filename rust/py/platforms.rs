@@ -10,13 +10,46 @@ use crate::matcher::{self, SharedMatcher};
 use crate::platform::{self, Platform};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
+use std::cell::RefCell;
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 
 /// A platform as Python sees it: a frozen, hashable value.
 #[pyclass(name = "Platform", module = "imagelookup.platforms", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PyPlatform {
     pub inner: Platform,
+    /// `normalize(self)`, kept after the first call when it is another value (a normalized
+    /// platform is its own normal form and keeps nothing, so no reference cycle forms).
+    normalized: OnceLock<Py<PyPlatform>>,
+}
+
+impl PyPlatform {
+    pub fn new_value(inner: Platform) -> Self {
+        Self { inner, normalized: OnceLock::new() }
+    }
+}
+
+impl Clone for PyPlatform {
+    fn clone(&self) -> Self {
+        Self::new_value(self.inner.clone())
+    }
+}
+
+/// Equality and hashing are by value; the cached normal form is not part of the value.
+impl PartialEq for PyPlatform {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
+}
+
+impl Eq for PyPlatform {}
+
+impl Hash for PyPlatform {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.inner.hash(state);
+    }
 }
 
 fn optional_str(mapping: &Bound<'_, PyAny>, key: &str) -> PyResult<String> {
@@ -93,11 +126,11 @@ pub fn extract_platform(obj: &Bound<'_, PyAny>) -> PyResult<Platform> {
 
 /// Builds a Python `Platform`.
 pub fn platform_to_py(py: Python<'_>, p: Platform) -> PyResult<Py<PyAny>> {
-    Ok(Py::new(py, PyPlatform { inner: p })?.into_any())
+    Ok(Py::new(py, PyPlatform::new_value(p))?.into_any())
 }
 
 fn new_py_platform(py: Python<'_>, p: Platform) -> PyResult<Py<PyPlatform>> {
-    Py::new(py, PyPlatform { inner: p })
+    Py::new(py, PyPlatform::new_value(p))
 }
 
 fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
@@ -121,13 +154,13 @@ impl PyPlatform {
         os_version: String,
         os_features: Vec<String>,
     ) -> Self {
-        Self { inner: Platform { os, architecture, variant, os_version, os_features } }
+        Self::new_value(Platform { os, architecture, variant, os_version, os_features })
     }
 
     /// The platform from its OCI JSON form.
     #[classmethod]
     fn from_oci(_cls: &Bound<'_, PyType>, mapping: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self { inner: platform_from_mapping(mapping)? })
+        Ok(Self::new_value(platform_from_mapping(mapping)?))
     }
 
     /// The OCI JSON form; empty optional fields are left out.
@@ -230,6 +263,11 @@ impl PyMatcher {
         if let Ok(p) = candidate.cast::<PyPlatform>() {
             return Ok(self.matcher.matches(&p.get().inner));
         }
+        if let Ok(d) = candidate.cast_exact::<PyDict>() {
+            if let Some(found) = self.match_plain_dict(d)? {
+                return Ok(found);
+            }
+        }
         Ok(self.matcher.matches(&extract_platform(candidate)?))
     }
 
@@ -256,7 +294,69 @@ impl PyMatcher {
     }
 }
 
+thread_local! {
+    /// The candidate a plain dict is copied into for matching, reused so that matching a
+    /// dict allocates nothing.
+    static CANDIDATE: RefCell<Platform> = RefCell::new(Platform::default());
+}
+
 impl PyMatcher {
+    /// `match` for an exact dict without `os.features` and with exact `str` values, read
+    /// without allocating; `None` when the dict needs the general path.
+    fn match_plain_dict(&self, d: &Bound<'_, PyDict>) -> PyResult<Option<bool>> {
+        const KEYS: [&str; 5] = ["os", "architecture", "variant", "os.version", "os.features"];
+        let py = d.py();
+        // One pass over the items (a candidate dict holds a few): keys written as literals
+        // are the interned key objects, so most are recognised by identity.
+        let keys = KEYS.map(|k| interned(py, k));
+        let mut fields: [Option<Bound<'_, PyAny>>; 5] = [None, None, None, None, None];
+        for (k, v) in d.iter() {
+            let slot = match keys.iter().position(|i| i.as_ptr() == k.as_ptr()) {
+                Some(i) => i,
+                None => match k.cast_exact::<PyString>() {
+                    Ok(k) => match KEYS.iter().position(|n| k.to_str().is_ok_and(|k| k == *n)) {
+                        Some(i) => i,
+                        None => continue,
+                    },
+                    // A key of another type could compare equal to one of ours.
+                    Err(_) => return Ok(None),
+                },
+            };
+            fields[slot] = Some(v);
+        }
+        match &fields[4] {
+            None => {}
+            Some(f) if f.is_none() => {}
+            Some(f) if f.cast_exact::<PyList>().is_ok_and(|l| l.is_empty()) => {}
+            Some(_) => return Ok(None),
+        }
+        let mut text = [""; 4];
+        for (slot, field) in text.iter_mut().zip(&fields) {
+            match field {
+                None => {}
+                Some(v) if v.is_none() => {}
+                Some(v) => match v.cast_exact::<PyString>().map(|s| s.to_str()) {
+                    Ok(Ok(s)) => *slot = s,
+                    _ => return Ok(None),
+                },
+            }
+        }
+        // No Python code runs from here on, so the borrow cannot be re-entered.
+        Ok(CANDIDATE.with(|c| {
+            let mut guard = c.try_borrow_mut().ok()?;
+            let c = &mut *guard;
+            for (dst, src) in [&mut c.os, &mut c.architecture, &mut c.variant, &mut c.os_version]
+                .into_iter()
+                .zip(text)
+            {
+                dst.clear();
+                dst.push_str(src);
+            }
+            c.os_features.clear();
+            Some(self.matcher.matches(c))
+        }))
+    }
+
     fn sorted<'py>(
         &self,
         candidates: &Bound<'py, PyAny>,
@@ -282,15 +382,36 @@ fn host_from(p: &Platform) -> Host {
 #[pyo3(signature = (spec, *, host = None))]
 fn parse(
     py: Python<'_>,
-    spec: &str,
+    spec: &Bound<'_, PyString>,
     host: Option<PyRef<'_, PyPlatform>>,
 ) -> PyResult<Py<PyPlatform>> {
-    let parsed = match host {
-        Some(h) => platform::parse_with(spec, &host_from(&h.inner))?,
-        None => platform::parse(spec)?,
-    };
-    new_py_platform(py, parsed)
+    if let Some(h) = host {
+        return new_py_platform(py, platform::parse_with(spec.to_str()?, &host_from(&h.inner))?);
+    }
+    // Callers ask with the same few specifiers again and again; the values are immutable
+    // and the host never changes, so a repeated specifier returns the value parsed before.
+    let cacheable = spec.is_exact_instance_of::<PyString>();
+    let cache = PARSED.get_or_init(py, || PyDict::new(py).unbind()).bind(py);
+    if cacheable {
+        if let Some(hit) = cache.get_item(spec)? {
+            if let Ok(p) = hit.cast_into::<PyPlatform>() {
+                return Ok(p.unbind());
+            }
+        }
+    }
+    let parsed = new_py_platform(py, platform::parse(spec.to_str()?)?)?;
+    if cacheable {
+        if cache.len() >= PARSED_CACHE_SIZE {
+            cache.clear();
+        }
+        cache.set_item(spec, &parsed)?;
+    }
+    Ok(parsed)
 }
+
+/// Specifier -> `Platform` for [`parse`] with the host default; emptied when full.
+static PARSED: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+const PARSED_CACHE_SIZE: usize = 256;
 
 #[pyfunction(name = "format")]
 fn py_format(platform: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -305,9 +426,18 @@ fn format_all(platform: &Bound<'_, PyAny>) -> PyResult<String> {
 #[pyfunction]
 fn normalize(py: Python<'_>, platform: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     if let Ok(p) = platform.cast::<PyPlatform>() {
-        if platform::is_normalized(&p.get().inner) {
+        let me = p.get();
+        if let Some(n) = me.normalized.get() {
+            return Ok(n.clone_ref(py).into_any());
+        }
+        if platform::is_normalized(&me.inner) {
             return Ok(p.clone().into_any().unbind());
         }
+        let n = new_py_platform(py, platform::normalize(&me.inner))?;
+        // Set after building (never while building: that could run Python code); a racing
+        // thread's equal value may win, which is fine.
+        let _ = me.normalized.set(n.clone_ref(py));
+        return Ok(n.into_any());
     }
     platform_to_py(py, platform::normalize(&extract_platform(platform)?))
 }
