@@ -43,6 +43,7 @@ __all__ = [
     "MANIFEST_TYPES",
     "Catalog",
     "Entry",
+    "descriptor_size",
     "scan",
     "walk",
 ]
@@ -127,8 +128,20 @@ def _str(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def descriptor_size(value: object) -> int | None:
+    """A descriptor's ``size`` when it is a non-negative integer, else ``None`` (unknown).
+
+    ``index.json`` and indexes are input: a string, boolean or negative size must not reach
+    the bounded reads, which take it as a limit.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
 def _size(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+    size = descriptor_size(value)
+    return -1 if size is None else size
 
 
 class Catalog:
