@@ -61,6 +61,8 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imagelookup",
         description="Which image does this reference, ID or prefix mean, for this platform?",
+        epilog="exit codes: 0 found, 1 not found or platform mismatch, 2 invalid input, "
+        "3 store missing, unreadable or broken",
     )
     parser.add_argument("--version", action="version", version=f"imagelookup {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
