@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from .. import errors
+from .. import errors, manifests
 from .base import ContentStore
 
 __all__ = [
@@ -50,15 +50,11 @@ __all__ = [
 
 log = logging.getLogger("imagelookup.stores")
 
-OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-INDEX_TYPES = frozenset({OCI_INDEX, DOCKER_LIST})
-MANIFEST_TYPES = frozenset({OCI_MANIFEST, DOCKER_MANIFEST})
-CONFIG_TYPES = frozenset(
-    {"application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json"}
+INDEX_TYPES = frozenset({manifests.MEDIA_TYPE_OCI_INDEX, manifests.MEDIA_TYPE_DOCKER_MANIFEST_LIST})
+MANIFEST_TYPES = frozenset(
+    {manifests.MEDIA_TYPE_OCI_MANIFEST, manifests.MEDIA_TYPE_DOCKER_MANIFEST}
 )
+CONFIG_TYPES = frozenset({manifests.MEDIA_TYPE_OCI_CONFIG, manifests.MEDIA_TYPE_DOCKER_CONFIG})
 ATTESTATION_TYPE = "attestation-manifest"
 _REFERENCE_TYPE = "vnd.docker.reference.type"
 
