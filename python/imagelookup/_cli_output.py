@@ -10,6 +10,8 @@ import orjson
 
 from . import errors
 
+__all__ = ["EXIT_INVALID", "EXIT_NOT_FOUND", "EXIT_OK", "EXIT_STORE", "emit_json", "exit_code"]
+
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_INVALID = 2
