@@ -1,7 +1,7 @@
 # One entry point for every check. `.ci/run` calls these same targets; README names two.
 #   make demo    set up everything and run the main job on the embedded example layout
 #   make test    build the release wheel, install it into .venv, run the whole pytest suite
-#   make check   cargo test, clippy -D warnings, rustfmt, ruff, mypy.stubtest
+#   make check   cargo test, clippy -D warnings, rustfmt, ruff, mypy --strict, mypy.stubtest
 #   make bench   the benchmarks in benches/ (pytest-benchmark), with their plain-Python baselines
 #   make dev     a quick debug build into .venv for hacking (not what the tests use)
 
@@ -10,7 +10,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.deps-installed
 
-.PHONY: demo test check bench dev wheel venv cargo-test clippy fmt-check ruff stubtest fuzz clean
+.PHONY: demo test check bench dev wheel venv cargo-test clippy fmt-check ruff typecheck stubtest fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ demo: wheel
 test: wheel
 	$(BIN)/pytest -q tests
 
-check: cargo-test clippy fmt-check ruff stubtest
+check: cargo-test clippy fmt-check ruff typecheck stubtest
 
 cargo-test:
 	cargo test --quiet
@@ -56,6 +56,10 @@ fmt-check:
 ruff: $(STAMP)
 	$(BIN)/ruff check python tests benches
 	$(BIN)/ruff format --check python tests benches
+
+# The Python layer, typed against the hand-written _core.pyi (strict = true in pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict python/imagelookup
 
 stubtest: wheel
 	cd /tmp && $(CURDIR)/$(BIN)/python -m mypy.stubtest imagelookup._core \

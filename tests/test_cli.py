@@ -97,6 +97,47 @@ def test_resolve_exit_codes(args: tuple[str, ...], code: int, stderr: str) -> No
     assert stderr in result.stderr.decode()
 
 
+def test_resolve_missing_store_is_exit_3(tmp_path: Path) -> None:
+    result = run("resolve", "demo:1.0", "--store", str(tmp_path / "absent"))
+    assert result.returncode == 3, result.stderr
+    assert b"no such file or directory" in result.stderr
+
+
+def test_resolve_tampered_store_is_exit_3(tmp_path: Path) -> None:
+    # A blob that fails its digest is a broken store, not invalid input.
+    copy = tmp_path / "layout"
+    shutil.copytree(EXAMPLE, copy)
+    index = json.loads((copy / "index.json").read_bytes())["manifests"][0]
+    (copy / "blobs" / "sha256" / index["digest"][7:]).write_bytes(b'{"manifests":[]}')
+    result = run("resolve", "demo:1.0", "--platform", "linux/arm64", "--store", str(copy))
+    assert result.returncode == 3, result.stderr
+    assert b"does not match its digest" in result.stderr
+
+
+def test_resolve_explain_json_names_the_image() -> None:
+    args = ("demo:1.0", "--platform", "linux/arm64", "--store", str(EXAMPLE))
+    result = run("resolve", *args, "--json", "--explain")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    image = data["explain"]["image"]
+    assert image == {
+        "id": data["id"],
+        "platform": "linux/arm64",
+        "manifest_digest": data["manifest"],
+        "index_digest": data["index"],
+    }
+    assert data["explain"]["error"] is None
+
+
+def test_resolve_explain_failure_tells_the_story() -> None:
+    args = ("demo:1.0", "--platform", "linux/s390x", "--store", str(EXAMPLE))
+    result = run("resolve", *args, "--explain")
+    assert result.returncode == 1
+    stderr = result.stderr.decode()
+    assert "does not match the specified platform" in stderr
+    assert "lookup of 'demo:1.0' for linux/s390x" in stderr
+
+
 def test_resolve_error_json() -> None:
     result = run("resolve", "nope:1", "--store", str(EXAMPLE), "--json")
     assert result.returncode == 1

@@ -205,3 +205,23 @@ def test_repositories_json_normalized(pulled: Pulled) -> None:
     store = DataRootStore(pulled.root)
     assert "docker.io/library/app:1.0" in store.references.tags()
     assert f"docker.io/library/app@{pulled.app['digest']}" in store.references.tags()
+
+
+@pytest.mark.parametrize(
+    "image_id",
+    [
+        pytest.param("sha256:../../../etc/passwd", id="dot-dot"),
+        pytest.param("not-a-digest", id="no-algorithm"),
+        pytest.param("sha256:" + "A" * 64, id="uppercase"),
+    ],
+)
+def test_malformed_id_in_repositories_json_is_not_found(tmp_path: Path, image_id: str) -> None:
+    # moby's image store refuses such an ID; GetImage then answers "No such image".
+    (tmp_path / "image/overlay2/imagedb").mkdir(parents=True)
+    repositories = {"Repositories": {"bad": {"bad:1": image_id}}}
+    (tmp_path / "image/overlay2/repositories.json").write_bytes(json.dumps(repositories).encode())
+    store = DataRootStore(tmp_path)
+    assert store.references.tags() == []
+    with pytest.raises(errors.ImageNotFound) as raised:
+        ImageService.from_store(store).get_image("bad:1")
+    assert str(raised.value) == "No such image: bad:1"

@@ -338,6 +338,30 @@ def test_malformed_digest_never_reaches_the_file_system(tmp_path: Path, digest: 
     assert store.images.ids() == []  # the walk skipped it
 
 
+@pytest.mark.parametrize(
+    "size",
+    [
+        pytest.param("16", id="string"),
+        pytest.param(True, id="boolean"),
+        pytest.param(-1, id="negative"),
+        pytest.param(1.5, id="float"),
+    ],
+)
+def test_malformed_size_in_index_json_is_unknown(tmp_path: Path, size: object) -> None:
+    data = b'{"manifests":[]}'
+    digest = sha256(data)
+    root = _layout_with_entry(
+        tmp_path / "l",
+        {"mediaType": OCI_INDEX, "digest": digest, "size": size, "annotations": {_REF: "x"}},
+    )
+    (root / "blobs" / "sha256" / digest[7:]).write_bytes(data)
+    store = OCILayoutStore(root)
+    ref = imagelookup.reference.parse_normalized_named("app:x")
+    assert store.references.get(ref).size is None
+    with pytest.raises(errors.PlatformMismatch):
+        ImageService.from_store(store).get_image("app:x", platform="linux/amd64")
+
+
 def test_symlinked_blob_outside_is_refused(tmp_path: Path) -> None:
     secret = tmp_path / "secret.json"
     secret.write_bytes(b'{"manifests":[]}')

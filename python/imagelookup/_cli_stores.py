@@ -15,8 +15,9 @@
     would pull.
 
 Exit codes: 0 found, 1 not found or platform mismatch, 2 invalid input (reference, platform,
-store or manifest list), 3 the store could not be read (I/O trouble, an unreachable or
-failing registry).
+a location that is no store, or the manifest list given to ``select``), 3 the store could
+not be read (a missing store, I/O trouble, content that fails its digest or does not parse,
+an unreachable or failing registry).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import errors
-from ._cli_output import EXIT_OK, emit_json, exit_code
+from ._cli_output import EXIT_INVALID, EXIT_NOT_FOUND, EXIT_OK, EXIT_STORE, emit_json, exit_code
 
 __all__ = ["DEFAULT_STORE", "STORE_ENV", "add_commands"]
 
@@ -37,20 +38,34 @@ DEFAULT_STORE = os.path.join("examples", "oci-layout")
 SELECT_LIMIT = 1_000_000
 
 
-def _report_error(exc: errors.ImageLookupError, as_json: bool) -> int:
+def _lookup_exit_code(exc: errors.ImageLookupError) -> int:
+    """``resolve``'s exit code: the user's input is the reference, the platform and the store
+    location; any other failure comes from the store (a ``DigestMismatch`` or
+    ``InvalidManifest`` there is a broken store, not bad input)."""
+    if isinstance(exc, (errors.ImageNotFound, errors.PlatformMismatch)):
+        return EXIT_NOT_FOUND
+    if isinstance(exc, errors.InvalidParameter):
+        return EXIT_INVALID
+    return EXIT_STORE
+
+
+def _report_error(exc: errors.ImageLookupError, as_json: bool, code: int) -> int:
     print(f"imagelookup: {exc}", file=sys.stderr)
     if as_json:
         details = {k: v for k, v in vars(exc).items() if k != "message"}
         emit_json({"error": type(exc).__name__, "message": str(exc), "details": details})
-    return exit_code(exc)
+    return code
 
 
-def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+def _guarded(
+    command: Callable[[argparse.Namespace], int],
+    code_for: Callable[[errors.ImageLookupError], int] = exit_code,
+) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         try:
             return command(args)
         except errors.ImageLookupError as exc:
-            return _report_error(exc, args.json)
+            return _report_error(exc, args.json, code_for(exc))
 
     return run
 
@@ -98,8 +113,18 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
     platform = platforms.parse(args.platform) if args.platform else None
     location = _store_location(args)
     service = ImageService.from_store(_open_location(location, args))
-    image = service.get_image(args.ref, platform=platform)
-    explanation = service.explain(args.ref, platform=platform) if args.explain else None
+    explanation = None
+    if args.explain:
+        # One lookup tells both the story and the outcome (a registry is asked once).
+        explanation = service.explain(args.ref, platform=platform)
+        if explanation.error is not None:
+            if not args.json:
+                print(explanation, file=sys.stderr)
+            raise explanation.error
+        image = explanation.image
+        assert image is not None
+    else:
+        image = service.get_image(args.ref, platform=platform)
     result: dict[str, Any] = {
         "reference": args.ref,
         "id": image.id,
@@ -194,7 +219,8 @@ def add_commands(sub: Any) -> None:
         description=(
             "Resolve REF (name[:tag][@digest], image ID or ID prefix) in a store, as docker "
             "would, and print the image's ID, platform and the manifest used. Exit codes: "
-            "0 found, 1 not found or platform mismatch, 2 invalid input, 3 store unreadable."
+            "0 found, 1 not found or platform mismatch, 2 invalid input, 3 store missing, "
+            "unreadable or broken."
         ),
     )
     resolve.add_argument("ref", metavar="REF", help="reference, image ID or ID prefix")
@@ -217,7 +243,7 @@ def add_commands(sub: Any) -> None:
     resolve.add_argument(
         "--explain", action="store_true", help="also print how the image was chosen"
     )
-    resolve.set_defaults(func=_guarded(_cmd_resolve))
+    resolve.set_defaults(func=_guarded(_cmd_resolve, _lookup_exit_code))
 
     select = sub.add_parser(
         "select",

@@ -1,7 +1,8 @@
 """The ``imagelookup`` command line.
 
 Exit codes: 0 success, 1 not found or platform mismatch, 2 invalid input or usage, 3 the
-store could not be read (I/O trouble, an unreachable or failing registry).
+store is missing, unreadable or broken (I/O trouble, content that fails its digest, an
+unreachable or failing registry).
 Each command is one ``_cmd_<name>`` function plus its parser in :func:`_build_parser`.
 """
 
@@ -12,7 +13,16 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__, _cli_stores, errors, platforms, reference
-from ._cli_output import EXIT_INVALID, EXIT_OK, emit_json, exit_code
+from ._cli_output import (
+    EXIT_INVALID,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_STORE,
+    emit_json,
+    exit_code,
+)
+
+__all__ = ["EXIT_INVALID", "EXIT_NOT_FOUND", "EXIT_OK", "EXIT_STORE", "main"]
 
 
 def _platform_record(spec: str | None, parsed: platforms.Platform) -> dict[str, object]:
@@ -61,6 +71,8 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imagelookup",
         description="Which image does this reference, ID or prefix mean, for this platform?",
+        epilog="exit codes: 0 found, 1 not found or platform mismatch, 2 invalid input, "
+        "3 store missing, unreadable or broken",
     )
     parser.add_argument("--version", action="version", version=f"imagelookup {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from .. import errors
+from .. import errors, manifests
 from .base import ContentStore
 
 __all__ = [
@@ -43,21 +43,18 @@ __all__ = [
     "MANIFEST_TYPES",
     "Catalog",
     "Entry",
+    "descriptor_size",
     "scan",
     "walk",
 ]
 
 log = logging.getLogger("imagelookup.stores")
 
-OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-INDEX_TYPES = frozenset({OCI_INDEX, DOCKER_LIST})
-MANIFEST_TYPES = frozenset({OCI_MANIFEST, DOCKER_MANIFEST})
-CONFIG_TYPES = frozenset(
-    {"application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json"}
+INDEX_TYPES = frozenset({manifests.MEDIA_TYPE_OCI_INDEX, manifests.MEDIA_TYPE_DOCKER_MANIFEST_LIST})
+MANIFEST_TYPES = frozenset(
+    {manifests.MEDIA_TYPE_OCI_MANIFEST, manifests.MEDIA_TYPE_DOCKER_MANIFEST}
 )
+CONFIG_TYPES = frozenset({manifests.MEDIA_TYPE_OCI_CONFIG, manifests.MEDIA_TYPE_DOCKER_CONFIG})
 ATTESTATION_TYPE = "attestation-manifest"
 _REFERENCE_TYPE = "vnd.docker.reference.type"
 
@@ -127,8 +124,20 @@ def _str(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def descriptor_size(value: object) -> int | None:
+    """A descriptor's ``size`` when it is a non-negative integer, else ``None`` (unknown).
+
+    ``index.json`` and indexes are input: a string, boolean or negative size must not reach
+    the bounded reads, which take it as a limit.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
 def _size(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+    size = descriptor_size(value)
+    return -1 if size is None else size
 
 
 class Catalog:

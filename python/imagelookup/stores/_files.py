@@ -35,19 +35,21 @@ def blob_parts(digest: str) -> tuple[str, str]:
     return algorithm, hex_
 
 
-def verify(expected: str, data: bytes) -> None:
+def verify(expected: str, data: bytes, *, source: str = "") -> None:
     """Raise ``DigestMismatch`` unless ``data`` hashes to ``expected`` (a valid digest).
 
-    Hashes with :mod:`hashlib` (OpenSSL, hardware SHA where the CPU has it): on the small
-    blobs a catalog walk reads, ``digest.verify`` measured about 30 µs a blob against about
-    1 µs here.
+    Every store verifies through this one function. ``source`` (a URL, a member name) starts
+    the message when given. Hashes with :mod:`hashlib` (OpenSSL, hardware SHA where the CPU
+    has it): on the small blobs a catalog walk reads, ``digest.verify`` measured about 30 µs
+    a blob against about 1 µs here.
     """
     algorithm, _, hex_ = expected.partition(":")
     actual = hashlib.new(algorithm, data).hexdigest()
     if actual != hex_:
         got = f"{algorithm}:{actual}"
+        where = f"{source}: " if source else ""
         raise errors.DigestMismatch(
-            f"content of {expected} does not match its digest: got {got}",
+            f"{where}content of {expected} does not match its digest: got {got}",
             expected=expected,
             actual=got,
         )

@@ -12,7 +12,7 @@ from .. import errors
 from ..image import Image
 from ._catalog import Catalog
 from ._files import Root, blob_parts, read_file, verify
-from .base import ContentStore
+from .base import ContentStore, image_lease_id
 
 __all__ = ["BlobDirectory", "CatalogImages", "CatalogLeases", "Lazy"]
 
@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 #: Bound on one image config read (configs with long histories reach a few hundred KB).
 CONFIG_LIMIT = 8 * 1024 * 1024
-_LEASE_PREFIX = "moby-image-"
+_LEASE_PREFIX = image_lease_id("")
 
 
 class Lazy(Generic[T]):

@@ -118,6 +118,9 @@ class RepositoriesJSON:
                     continue
                 try:
                     ref = _reference.parse_normalized_named(key)
+                    # moby's image store refuses a malformed ID, and GetImage then answers
+                    # "No such image": such an entry must not turn into an InvalidDigest.
+                    blob_parts(image_id)
                 except errors.InvalidParameter as exc:
                     log.warning("ignoring repositories.json entry %r: %s", key, exc)
                     continue

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -53,7 +53,7 @@ import orjson
 from .. import errors
 from .. import reference as _reference
 from ..reference import Reference
-from ._catalog import MANIFEST_LIMIT, Catalog, walk
+from ._catalog import MANIFEST_LIMIT, Catalog, descriptor_size, walk
 from ._files import Root
 from ._shared import CONFIG_LIMIT, BlobDirectory, CatalogImages, CatalogLeases, Lazy
 from .base import Target
@@ -79,7 +79,7 @@ class LayoutReferences:
 
     def __init__(
         self,
-        entries: list[Mapping[str, Any]],
+        entries: Sequence[Mapping[str, Any]],
         catalog: Lazy[Catalog],
         *,
         repository: str | None = None,
@@ -91,7 +91,8 @@ class LayoutReferences:
         self._names: set[str] = set()
         self._entries: dict[str, Target] = {}
         for desc in entries:
-            target = Target(desc["digest"], desc.get("mediaType", ""), desc.get("size"))
+            size = descriptor_size(desc.get("size"))
+            target = Target(desc["digest"], desc.get("mediaType", ""), size)
             self._entries.setdefault(target.digest, target)
             annotations = desc.get("annotations")
             if not isinstance(annotations, dict):
@@ -109,6 +110,7 @@ class LayoutReferences:
         except errors.InvalidParameter as exc:
             log.warning("ignoring layout entry named %r: %s", name, exc)
             return
+        assert ref.name is not None  # a normalized named reference always has a name
         self._names.add(ref.name)
         if ref.tag is not None or ref.digest is None:
             self._full.setdefault(f"{ref.name}:{ref.tag or 'latest'}", target)
@@ -122,7 +124,7 @@ class LayoutReferences:
 
     def get(self, ref: Reference) -> Target:
         if ref.digest is not None:
-            if self._name_known(ref.name):
+            if ref.name is not None and self._name_known(ref.name):
                 found = self._entries.get(ref.digest)
                 if found is not None:
                     return found

@@ -100,13 +100,7 @@ class BoundedMap(Generic[K, V]):
             return value
 
     def put(self, key: K, value: V) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                old_key, old_value = self._entries.popitem(last=False)
-                if self._on_evict is not None:
-                    self._on_evict(old_key, old_value)
+        self.update(key, lambda _: value)
 
     def update(self, key: K, change: Callable[[V | None], V]) -> V:
         """Set ``key`` to ``change(current value or None)`` atomically; return the new value."""

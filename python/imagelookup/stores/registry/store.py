@@ -49,10 +49,11 @@ from urllib.parse import unquote, urlsplit
 
 import orjson
 
-from ... import IDIndex, errors
+from ... import IDIndex, errors, manifests
 from ... import digest as digests
 from ...image import Image
-from ..base import Target
+from .._files import verify
+from ..base import Target, image_lease_id
 from .auth import Credentials, load_docker_credentials
 from .cache import BlobCache, BoundedMap
 from .http import RegistryClient
@@ -63,10 +64,10 @@ if TYPE_CHECKING:
 
 __all__ = ["MANIFEST_MEDIA_TYPES", "RegistryStore"]
 
-OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+OCI_INDEX = manifests.MEDIA_TYPE_OCI_INDEX
+OCI_MANIFEST = manifests.MEDIA_TYPE_OCI_MANIFEST
+DOCKER_LIST = manifests.MEDIA_TYPE_DOCKER_MANIFEST_LIST
+DOCKER_MANIFEST = manifests.MEDIA_TYPE_DOCKER_MANIFEST
 
 #: What the store sends in ``Accept`` for manifests: every index and manifest type it reads.
 MANIFEST_MEDIA_TYPES = (OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST)
@@ -80,17 +81,6 @@ _MAX_DEPTH = 8
 def _check_digest(digest: str) -> str:
     """``digest`` when go-digest accepts it (``InvalidDigest`` otherwise)."""
     return digests.validate(digest)
-
-
-def _verify(data: bytes, digest: str, where: str) -> None:
-    """Check ``data`` against ``digest``; the error names where the data came from."""
-    actual = digests.compute(data, digests.algorithm(digest))
-    if actual != digest:
-        raise errors.DigestMismatch(
-            f"{where}: content does not match its digest: expected {digest}, got {actual}",
-            expected=digest,
-            actual=actual,
-        )
 
 
 def _is_loopback(host: str) -> bool:
@@ -452,7 +442,7 @@ class RegistryStore:
         body = reply.body
         hint = reply.headers.get("Docker-Content-Digest")
         if expected is not None:
-            _verify(body, expected, where)
+            verify(expected, body, source=where)
             digest = expected
         else:
             digest = digests.compute(body)
@@ -463,7 +453,7 @@ class RegistryStore:
                     raise errors.RegistryProtocolError(
                         f"{where}: malformed Docker-Content-Digest", url=where
                     ) from None
-                _verify(body, hint, where)
+                verify(hint, body, source=where)
         media_type = ""
         try:
             document = orjson.loads(body)
@@ -526,7 +516,7 @@ class RegistryStore:
                 url=where,
                 code=getattr(exc, "code", ""),
             ) from None
-        _verify(reply.body, digest, where)
+        verify(digest, reply.body, source=where)
         self.cache.put(digest, reply.body)
         if manifest:
             self._learn(digest, reply.body, seen.repository)
@@ -553,7 +543,7 @@ class RegistryStore:
         return str(self._ids.search(prefix))
 
     def _lease(self, lease_id: str) -> Sequence[str]:
-        prefix = "moby-image-"
+        prefix = image_lease_id("")
         if not lease_id.startswith(prefix):
             raise errors.NotFound(f"no lease {lease_id!r} in the registry store")
         image_id = lease_id[len(prefix) :]
