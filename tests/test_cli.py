@@ -202,3 +202,24 @@ def test_resolve_archive_and_layout_written_here(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     expected = built["images"][("linux", "ppc64le", "")].config_digest
     assert json.loads(result.stdout)["id"] == expected
+
+
+def test_resolve_reports_progress_of_long_store_reads(monkeypatch, capsys) -> None:
+    from imagelookup import cli
+    from imagelookup.stores import _catalog
+
+    monkeypatch.setattr(_catalog, "PROGRESS_EVERY", 1)
+    code = cli.main(["resolve", "demo:1.0", "--store", str(EXAMPLE), "--progress"])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "imagelookup: cataloguing the store: 1 documents read" in err
+
+
+def test_resolve_without_progress_is_quiet(monkeypatch, capsys) -> None:
+    from imagelookup import cli
+    from imagelookup.stores import _catalog
+
+    monkeypatch.setattr(_catalog, "PROGRESS_EVERY", 1)
+    code = cli.main(["resolve", "demo:1.0", "--store", str(EXAMPLE), "--no-progress"])
+    assert code == 0
+    assert capsys.readouterr().err == ""

@@ -23,9 +23,11 @@ an unreachable or failing registry).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from . import errors
@@ -106,12 +108,40 @@ def _open_location(location: str, args: argparse.Namespace) -> Any:
     return open_store(location)
 
 
+@contextlib.contextmanager
+def _progress_on_stderr(enabled: bool) -> Iterator[None]:
+    """While the command runs, show the stores' progress lines (logger
+    ``imagelookup.progress``) on stderr."""
+    if not enabled:
+        yield
+        return
+    logger = logging.getLogger("imagelookup.progress")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("imagelookup: %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def _cmd_resolve(args: argparse.Namespace) -> int:
     from . import platforms
-    from .service import ImageService
 
     platform = platforms.parse(args.platform) if args.platform else None
     location = _store_location(args)
+    show_progress = args.progress or (args.progress is None and sys.stderr.isatty())
+    with _progress_on_stderr(show_progress):
+        return _resolve(args, platform, location)
+
+
+def _resolve(args: argparse.Namespace, platform: Any, location: str) -> int:
+    from . import platforms
+    from .service import ImageService
+
     service = ImageService.from_store(_open_location(location, args))
     explanation = None
     if args.explain:
@@ -242,6 +272,12 @@ def add_commands(sub: Any) -> None:
     resolve.add_argument("--json", action="store_true", help="print JSON")
     resolve.add_argument(
         "--explain", action="store_true", help="also print how the image was chosen"
+    )
+    resolve.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="report progress of long store reads on stderr (default: when stderr is a terminal)",
     )
     resolve.set_defaults(func=_guarded(_cmd_resolve, _lookup_exit_code))
 
