@@ -8,6 +8,7 @@ mod error;
 mod manifests;
 mod platforms;
 mod reference;
+mod text;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
