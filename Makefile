@@ -16,8 +16,8 @@ STAMP  := $(VENV)/.deps-installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet "maturin>=1.7,<2" orjson pytest hypothesis pytest-benchmark \
-		docker-image-py mypy ruff
+	$(BIN)/pip install --quiet "maturin>=1.7,<2" orjson "urllib3>=2,<3" pytest hypothesis \
+		pytest-benchmark docker-image-py cryptography mypy ruff
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -37,6 +37,7 @@ wheel: $(WHEEL_STAMP)
 demo: wheel
 	$(BIN)/imagelookup platform
 	$(BIN)/imagelookup platform linux/arm64 armhf "windows(10.0.20348)/amd64"
+	$(BIN)/imagelookup resolve demo:1.0 --platform linux/arm64 --store examples/oci-layout
 
 test: wheel
 	$(BIN)/pytest -q tests

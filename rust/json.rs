@@ -1,1 +1,1055 @@
-//! TODO: json
+//! A bounded, validating JSON reader that reads the way Go's `encoding/json` decodes.
+//!
+//! This is not a general JSON library. It offers the few primitives the manifest decoder
+//! (`manifest.rs`) needs to reproduce, byte for byte, what moby gets when it hands a manifest
+//! list to `json.Unmarshal`:
+//!
+//! - **Syntax** is RFC 8259 exactly as Go's scanner checks it: no byte-order mark, no trailing
+//!   bytes other than whitespace (space, tab, CR, LF), no control characters (< 0x20) inside
+//!   strings, only the eight short escapes and `\uXXXX`, numbers by the JSON grammar (any size:
+//!   `1e999` is valid syntax), and at most [`MAX_DEPTH`] (10,000) nested arrays and objects.
+//! - **Strings** are decoded like Go's `unquote`: invalid UTF-8 bytes become U+FFFD one byte at a
+//!   time, and a `\u` surrogate that is not part of a valid pair becomes U+FFFD. A string without
+//!   escapes or invalid bytes is borrowed from the input.
+//! - **Object keys** are matched to field names the way Go matches struct fields: exact first,
+//!   then case-insensitively with Unicode simple folding ([`Key::is`]). The only non-ASCII
+//!   characters that fold onto ASCII letters are U+017F (long s, folds with `s`) and U+212A
+//!   (Kelvin sign, folds with `k`); escapes are decoded before matching, so `"manif\u0065sts"`
+//!   names `manifests`.
+//! - **Integers** for Go `int`/`int64` fields must be integer literals that fit in 64 bits:
+//!   `1.0`, `1E3` and `9223372036854775808` are type errors, `-0` is zero.
+//! - **Base64** for Go `[]byte` fields is standard padded base64 with CR and LF ignored
+//!   ([`decode_base64`]).
+//!
+//! Bounds: the reader only ever looks at the slice it is given (callers check the caller's
+//! limit before constructing it), it never recurses (unknown values are skipped by an iterative
+//! loop with a fixed-size bit stack), and every error carries the byte offset where reading
+//! stopped. Nothing here panics on any input.
+
+use crate::error::{Error, Result};
+use std::borrow::Cow;
+
+/// The deepest nesting of arrays and objects Go's scanner accepts.
+pub const MAX_DEPTH: usize = 10_000;
+
+/// The JSON type of the value that starts at the reader's position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Object,
+    Array,
+    String,
+    Number,
+    Bool,
+    Null,
+}
+
+impl Kind {
+    /// Go's word for the kind in "cannot unmarshal <kind> into …".
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Object => "object",
+            Kind::Array => "array",
+            Kind::String => "string",
+            Kind::Number => "number",
+            Kind::Bool => "bool",
+            Kind::Null => "null",
+        }
+    }
+}
+
+/// An object key as it appears in the input, between its quotes.
+#[derive(Clone, Copy, Debug)]
+pub struct Key<'a> {
+    raw: &'a [u8],
+    escaped: bool,
+}
+
+impl<'a> Key<'a> {
+    /// The raw bytes between the quotes (escapes not decoded).
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// The decoded key (Go's `unquote`: escapes decoded, invalid UTF-8 replaced).
+    pub fn decode(&self) -> Cow<'a, str> {
+        decode_string_body(self.raw, self.escaped)
+    }
+
+    /// True when the key names the exact bytes `name` (how Go matches map keys).
+    pub fn equals(&self, name: &str) -> bool {
+        if self.escaped {
+            self.decode() == name
+        } else {
+            same_bytes(self.raw, name.as_bytes())
+        }
+    }
+
+    /// True when Go would decode this key into the struct field called `name` (ASCII):
+    /// exact match, else case-insensitive with Unicode simple folding.
+    #[inline]
+    pub fn is(&self, name: &str) -> bool {
+        let name = name.as_bytes();
+        // Escapes and the two non-ASCII folds only ever make a key longer than its name.
+        if self.raw.len() < name.len() {
+            return false;
+        }
+        if !self.escaped {
+            if self.raw.len() == name.len() {
+                return self.raw.eq_ignore_ascii_case(name);
+            }
+            if self.raw.is_ascii() {
+                return false;
+            }
+        }
+        self.is_folded(name)
+    }
+
+    #[cold]
+    fn is_folded(&self, name: &[u8]) -> bool {
+        let decoded = self.decode();
+        let mut want = name.iter();
+        for c in decoded.chars() {
+            let folded = match c {
+                'a'..='z' | 'A'..='Z' => c.to_ascii_lowercase(),
+                '\u{017f}' => 's',
+                '\u{212a}' => 'k',
+                c if c.is_ascii() => c,
+                _ => return false,
+            };
+            match want.next() {
+                Some(&w) if w.to_ascii_lowercase() as char == folded => {}
+                _ => return false,
+            }
+        }
+        want.next().is_none()
+    }
+
+    /// The index in `names` of the field this key decodes into, if any.
+    #[inline]
+    pub fn field(&self, names: &[&str]) -> Option<usize> {
+        if !self.escaped {
+            let raw = self.raw;
+            let exact = |n: &&str| {
+                let n = n.as_bytes();
+                n.len() == raw.len() && n.first() == raw.first() && same_bytes(n, raw)
+            };
+            if let Some(i) = names.iter().position(exact) {
+                return Some(i);
+            }
+        }
+        names.iter().position(|n| self.is(n))
+    }
+}
+
+/// A cursor over a JSON document held entirely in `buf`.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    depth: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(buf: &'a [u8]) -> Self {
+        Self { buf, pos: 0, depth: 0 }
+    }
+
+    /// Byte offset of the next unread byte.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// The input bytes from `start` to the current position.
+    pub fn since(&self, start: usize) -> &'a [u8] {
+        &self.buf[start.min(self.pos)..self.pos]
+    }
+
+    /// An [`Error::InvalidManifest`] at the current position.
+    #[cold]
+    pub fn error(&self, reason: impl Into<String>) -> Error {
+        Error::invalid_manifest(self.pos, reason)
+    }
+
+    #[cold]
+    fn unexpected(&self, context: &str) -> Error {
+        match self.buf.get(self.pos) {
+            None => self.error("unexpected end of JSON input"),
+            Some(&b) => self.error(format!("invalid character {} {context}", quote_byte(b))),
+        }
+    }
+
+    /// A Go-style type error for the value at the current position.
+    #[cold]
+    pub fn type_error(&self, found: Kind, field: &str, go_type: &str) -> Error {
+        self.error(format!(
+            "cannot unmarshal {} into field {field} of type {go_type}",
+            found.name()
+        ))
+    }
+
+    #[inline]
+    fn skip_ws(&mut self) {
+        while let Some(&b) = self.buf.get(self.pos) {
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                break;
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// The kind of the next value (after whitespace), without consuming it.
+    #[inline]
+    pub fn peek_kind(&mut self) -> Result<Kind> {
+        self.skip_ws();
+        match self.buf.get(self.pos) {
+            Some(b'{') => Ok(Kind::Object),
+            Some(b'[') => Ok(Kind::Array),
+            Some(b'"') => Ok(Kind::String),
+            Some(b'-' | b'0'..=b'9') => Ok(Kind::Number),
+            Some(b't' | b'f') => Ok(Kind::Bool),
+            Some(b'n') => Ok(Kind::Null),
+            _ => Err(self.unexpected("looking for beginning of value")),
+        }
+    }
+
+    /// After the top-level value: only whitespace may follow.
+    pub fn finish(&mut self) -> Result<()> {
+        self.skip_ws();
+        if self.pos < self.buf.len() {
+            return Err(self.unexpected("after top-level value"));
+        }
+        Ok(())
+    }
+
+    fn push_depth(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error("exceeded max depth"));
+        }
+        Ok(())
+    }
+
+    /// Consumes `{`; then call [`Reader::next_key`] until it returns `None`.
+    #[inline]
+    pub fn enter_object(&mut self) -> Result<()> {
+        self.skip_ws();
+        if self.buf.get(self.pos) != Some(&b'{') {
+            return Err(self.unexpected("looking for beginning of object"));
+        }
+        self.push_depth()?;
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// The next key of the object being read (the `:` after it consumed), or `None` after
+    /// the closing `}`. `first` starts true and is managed by this method.
+    #[inline(always)]
+    pub fn next_key(&mut self, first: &mut bool) -> Result<Option<Key<'a>>> {
+        self.skip_ws();
+        match self.buf.get(self.pos) {
+            Some(b'}') => {
+                self.pos += 1;
+                self.depth -= 1;
+                return Ok(None);
+            }
+            Some(b',') if !*first => {
+                self.pos += 1;
+                self.skip_ws();
+            }
+            Some(b'"') if *first => {}
+            _ => {
+                let context = if *first {
+                    "looking for beginning of object key string"
+                } else {
+                    "after object key:value pair"
+                };
+                return Err(self.unexpected(context));
+            }
+        }
+        *first = false;
+        if self.buf.get(self.pos) != Some(&b'"') {
+            return Err(self.unexpected("looking for beginning of object key string"));
+        }
+        let (raw, escaped) = self.string_body()?;
+        self.skip_ws();
+        if self.buf.get(self.pos) != Some(&b':') {
+            return Err(self.unexpected("after object key"));
+        }
+        self.pos += 1;
+        Ok(Some(Key { raw, escaped }))
+    }
+
+    /// Consumes `[`; then call [`Reader::next_element`] until it returns false.
+    #[inline]
+    pub fn enter_array(&mut self) -> Result<()> {
+        self.skip_ws();
+        if self.buf.get(self.pos) != Some(&b'[') {
+            return Err(self.unexpected("looking for beginning of array"));
+        }
+        self.push_depth()?;
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// True when another element follows (positioned at it), false after the closing `]`.
+    #[inline]
+    pub fn next_element(&mut self, first: &mut bool) -> Result<bool> {
+        self.skip_ws();
+        match self.buf.get(self.pos) {
+            Some(b']') => {
+                self.pos += 1;
+                self.depth -= 1;
+                Ok(false)
+            }
+            Some(b',') if !*first => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(_) if *first => {
+                *first = false;
+                Ok(true)
+            }
+            _ => Err(self.unexpected("after array element")),
+        }
+    }
+
+    /// Reads a string value, decoded as Go decodes it (borrowed when nothing changes).
+    #[inline]
+    pub fn read_string(&mut self) -> Result<Cow<'a, str>> {
+        self.skip_ws();
+        if self.buf.get(self.pos) != Some(&b'"') {
+            return Err(self.unexpected("looking for beginning of string"));
+        }
+        self.string_here()
+    }
+
+    /// Reads the string value [`Reader::peek_kind`] just reported.
+    #[inline(always)]
+    pub fn string_here(&mut self) -> Result<Cow<'a, str>> {
+        let (raw, flags) = self.scan_string()?;
+        if flags == 0 {
+            // SAFETY: `find_special` saw no byte >= 0x80, so `raw` is ASCII, hence UTF-8.
+            return Ok(Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(raw) }));
+        }
+        Ok(decode_string_body(raw, flags & ESCAPED != 0))
+    }
+
+    /// Reads a string value and returns its raw body and whether it has escapes.
+    pub fn read_raw_string(&mut self) -> Result<(&'a [u8], bool)> {
+        self.skip_ws();
+        if self.buf.get(self.pos) != Some(&b'"') {
+            return Err(self.unexpected("looking for beginning of string"));
+        }
+        self.string_body()
+    }
+
+    /// Positioned at `"`: validates the string and returns the bytes between the quotes and
+    /// whether they hold escapes.
+    #[inline]
+    fn string_body(&mut self) -> Result<(&'a [u8], bool)> {
+        let (raw, flags) = self.scan_string()?;
+        Ok((raw, flags & ESCAPED != 0))
+    }
+
+    /// Positioned at `"`: validates the string; returns its body and [`ESCAPED`]/[`NON_ASCII`].
+    #[inline(always)]
+    fn scan_string(&mut self) -> Result<(&'a [u8], u8)> {
+        let start = self.pos + 1;
+        let mut at = start;
+        let mut flags = 0;
+        loop {
+            let (off, high) = find_special(self.buf.get(at..).unwrap_or_default());
+            if high {
+                flags |= NON_ASCII;
+            }
+            at += off;
+            match self.buf.get(at) {
+                Some(b'"') => {
+                    self.pos = at + 1;
+                    return Ok((&self.buf[start..at], flags));
+                }
+                Some(b'\\') => {
+                    flags |= ESCAPED;
+                    at = self.escape_end(at)?;
+                }
+                Some(_) => {
+                    self.pos = at;
+                    return Err(self.unexpected("in string literal"));
+                }
+                None => {
+                    self.pos = self.buf.len();
+                    return Err(self.error("unexpected end of JSON input"));
+                }
+            }
+        }
+    }
+
+    /// Positioned at a backslash at `at`: validates the escape, returns the offset after it.
+    fn escape_end(&mut self, at: usize) -> Result<usize> {
+        match self.buf.get(at + 1) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(at + 2),
+            Some(b'u') => {
+                for i in 0..4 {
+                    match self.buf.get(at + 2 + i) {
+                        Some(b) if b.is_ascii_hexdigit() => {}
+                        _ => {
+                            self.pos = at + 2 + i;
+                            return Err(self.unexpected("in \\u hexadecimal character escape"));
+                        }
+                    }
+                }
+                Ok(at + 6)
+            }
+            _ => {
+                self.pos = at + 1;
+                Err(self.unexpected("in string escape code"))
+            }
+        }
+    }
+
+    /// Consumes a `null` literal.
+    pub fn read_null(&mut self) -> Result<()> {
+        self.skip_ws();
+        self.literal(b"null")
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<()> {
+        for (i, &want) in word.iter().enumerate() {
+            match self.buf.get(self.pos + i) {
+                Some(&b) if b == want => {}
+                _ if i == 0 => return Err(self.unexpected("looking for beginning of value")),
+                _ => {
+                    self.pos += i;
+                    let lit = std::str::from_utf8(word).unwrap_or_default();
+                    return Err(self.unexpected(&format!(
+                        "in literal {lit} (expecting {})",
+                        quote_byte(want)
+                    )));
+                }
+            }
+        }
+        self.pos += word.len();
+        Ok(())
+    }
+
+    /// Consumes a number literal (JSON grammar) and returns its text.
+    fn number(&mut self) -> Result<&'a [u8]> {
+        let start = self.pos;
+        let buf = self.buf;
+        let mut at = start;
+        if buf.get(at) == Some(&b'-') {
+            at += 1;
+        }
+        match buf.get(at) {
+            Some(b'0') => at += 1,
+            Some(b'1'..=b'9') => {
+                at += 1;
+                while matches!(buf.get(at), Some(b'0'..=b'9')) {
+                    at += 1;
+                }
+            }
+            _ => {
+                self.pos = at;
+                return Err(self.unexpected("in numeric literal"));
+            }
+        }
+        if buf.get(at) == Some(&b'.') {
+            at += 1;
+            if !matches!(buf.get(at), Some(b'0'..=b'9')) {
+                self.pos = at;
+                return Err(self.unexpected("after decimal point in numeric literal"));
+            }
+            while matches!(buf.get(at), Some(b'0'..=b'9')) {
+                at += 1;
+            }
+        }
+        if matches!(buf.get(at), Some(b'e' | b'E')) {
+            at += 1;
+            if matches!(buf.get(at), Some(b'+' | b'-')) {
+                at += 1;
+            }
+            if !matches!(buf.get(at), Some(b'0'..=b'9')) {
+                self.pos = at;
+                return Err(self.unexpected("in exponent of numeric literal"));
+            }
+            while matches!(buf.get(at), Some(b'0'..=b'9')) {
+                at += 1;
+            }
+        }
+        self.pos = at;
+        Ok(&buf[start..at])
+    }
+
+    /// Reads a number into a Go `int64`: an integer literal that fits, else a type error
+    /// naming `field`.
+    pub fn read_i64(&mut self, field: &str) -> Result<i64> {
+        self.skip_ws();
+        let start = self.pos;
+        let text = self.number()?;
+        parse_i64(text).ok_or_else(|| {
+            let shown = String::from_utf8_lossy(&text[..text.len().min(40)]).into_owned();
+            Error::invalid_manifest(
+                start,
+                format!("cannot unmarshal number {shown} into field {field} of type int64"),
+            )
+        })
+    }
+
+    /// Reads a number into a Go `uint8` (an element of a `[]byte` given as an array).
+    pub fn read_u8(&mut self, field: &str) -> Result<u8> {
+        self.skip_ws();
+        let start = self.pos;
+        let text = self.number()?;
+        match parse_i64(text) {
+            Some(n) if (0..=255).contains(&n) && text[0] != b'-' => Ok(n as u8),
+            _ => {
+                let shown = String::from_utf8_lossy(&text[..text.len().min(40)]).into_owned();
+                Err(Error::invalid_manifest(
+                    start,
+                    format!("cannot unmarshal number {shown} into field {field} of type uint8"),
+                ))
+            }
+        }
+    }
+
+    /// Skips one value of any kind, validating its syntax, without recursion.
+    pub fn skip_value(&mut self) -> Result<()> {
+        match self.peek_kind()? {
+            Kind::String => self.string_body().map(|_| ()),
+            Kind::Number => self.number().map(|_| ()),
+            Kind::Null => self.literal(b"null"),
+            Kind::Bool => {
+                if self.buf[self.pos] == b't' {
+                    self.literal(b"true")
+                } else {
+                    self.literal(b"false")
+                }
+            }
+            Kind::Object | Kind::Array => self.skip_container(),
+        }
+    }
+
+    #[cold]
+    fn skip_container(&mut self) -> Result<()> {
+        // One bit per open container below the starting depth: 1 = object, 0 = array.
+        let mut stack = [0u64; MAX_DEPTH / 64 + 1];
+        let base = self.depth;
+        let is_object = |stack: &[u64], level: usize| stack[level / 64] >> (level % 64) & 1 == 1;
+        'value: loop {
+            // A value starts here.
+            let kind = self.peek_kind()?;
+            match kind {
+                Kind::Object | Kind::Array => {
+                    self.push_depth()?;
+                    let level = self.depth - base - 1;
+                    let bit = 1u64 << (level % 64);
+                    if kind == Kind::Object {
+                        stack[level / 64] |= bit;
+                    } else {
+                        stack[level / 64] &= !bit;
+                    }
+                    self.pos += 1;
+                    self.skip_ws();
+                    let close = if kind == Kind::Object { b'}' } else { b']' };
+                    if self.buf.get(self.pos) == Some(&close) {
+                        self.pos += 1;
+                        self.depth -= 1;
+                    } else if kind == Kind::Object {
+                        self.object_key()?;
+                        continue 'value;
+                    } else {
+                        continue 'value;
+                    }
+                }
+                Kind::String => {
+                    self.string_body()?;
+                }
+                Kind::Number => {
+                    self.number()?;
+                }
+                Kind::Null | Kind::Bool => self.skip_value()?,
+            }
+            // After a value: close containers or move to the next member.
+            loop {
+                if self.depth == base {
+                    return Ok(());
+                }
+                let level = self.depth - base - 1;
+                let in_object = is_object(&stack, level);
+                self.skip_ws();
+                match self.buf.get(self.pos) {
+                    Some(b',') => {
+                        self.pos += 1;
+                        if in_object {
+                            self.skip_ws();
+                            self.object_key()?;
+                        }
+                        continue 'value;
+                    }
+                    Some(b'}') if in_object => {
+                        self.pos += 1;
+                        self.depth -= 1;
+                    }
+                    Some(b']') if !in_object => {
+                        self.pos += 1;
+                        self.depth -= 1;
+                    }
+                    _ => {
+                        let context = if in_object {
+                            "after object key:value pair"
+                        } else {
+                            "after array element"
+                        };
+                        return Err(self.unexpected(context));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Positioned at an object key: consumes `"key" :`.
+    fn object_key(&mut self) -> Result<()> {
+        if self.buf.get(self.pos) != Some(&b'"') {
+            return Err(self.unexpected("looking for beginning of object key string"));
+        }
+        self.string_body()?;
+        self.skip_ws();
+        if self.buf.get(self.pos) != Some(&b':') {
+            return Err(self.unexpected("after object key"));
+        }
+        self.pos += 1;
+        Ok(())
+    }
+}
+
+/// Go's quoting of a byte in scanner errors: `'x'`, or `'\x01'`-style for others.
+fn quote_byte(b: u8) -> String {
+    match b {
+        b'\'' => "'\\''".to_string(),
+        b'"' => "'\"'".to_string(),
+        0x20..=0x7e => format!("'{}'", b as char),
+        _ => format!("'\\x{b:02x}'"),
+    }
+}
+
+/// Byte equality without a library call for the short strings keys are.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let n = a.len();
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    match n {
+        0..=7 => a.iter().zip(b).all(|(x, y)| x == y),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
+}
+
+const ESCAPED: u8 = 1;
+const NON_ASCII: u8 = 2;
+
+/// Offset of the first `"`, `\\` or control byte (< 0x20) in `s` (or `s.len()`), and whether
+/// a byte >= 0x80 came before it. Sixteen bytes at a time with SSE2 (part of every x86_64).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn find_special(s: &[u8]) -> (usize, bool) {
+    use std::arch::x86_64::*;
+    let mut at = 0;
+    let mut high = 0;
+    // SAFETY: SSE2 is in the x86_64 baseline; every load is unaligned and reads
+    // s[at..at + 16], which the loop condition keeps inside `s`.
+    unsafe {
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let backslash = _mm_set1_epi8(b'\\' as i8);
+        let control = _mm_set1_epi8(0x1f);
+        while at + 16 <= s.len() {
+            let v = _mm_loadu_si128(s.as_ptr().add(at).cast::<__m128i>());
+            let special = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                _mm_cmpeq_epi8(_mm_min_epu8(v, control), v),
+            );
+            let mask = _mm_movemask_epi8(special) as u32;
+            let hi = _mm_movemask_epi8(v) as u32;
+            if mask != 0 {
+                let i = mask.trailing_zeros();
+                return (at + i as usize, high | (hi & ((1u32 << i) - 1)) != 0);
+            }
+            high |= hi;
+            at += 16;
+        }
+    }
+    let (off, tail_high) = find_special_swar(&s[at..]);
+    (at + off, high != 0 || tail_high)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn find_special(s: &[u8]) -> (usize, bool) {
+    find_special_swar(s)
+}
+
+/// [`find_special`] eight bytes at a time in a `u64`.
+#[inline]
+fn find_special_swar(s: &[u8]) -> (usize, bool) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut high = 0u64;
+    let mut chunks = s.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (LO * u64::from(b'"'));
+        let backslash = w ^ (LO * u64::from(b'\\'));
+        // A byte is flagged when it is zero (quote/backslash) or below 0x20; the lowest
+        // flagged byte is exact (borrows only spill into higher bytes).
+        let special = (quote.wrapping_sub(LO) & !quote
+            | backslash.wrapping_sub(LO) & !backslash
+            | w.wrapping_sub(LO * 0x20) & !w)
+            & HI;
+        if special != 0 {
+            let i = (special.trailing_zeros() / 8) as usize;
+            let before = if i == 0 { 0 } else { w & HI & (u64::MAX >> (64 - 8 * i)) };
+            return (at + i, high | before != 0);
+        }
+        high |= w & HI;
+        at += 8;
+    }
+    for &b in chunks.remainder() {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            return (at, high != 0);
+        }
+        high |= u64::from(b & 0x80);
+        at += 1;
+    }
+    (at, high != 0)
+}
+
+/// Parses a validated number literal as Go's `strconv.ParseInt(s, 10, 64)`.
+fn parse_i64(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut value: i128 = 0;
+    for &d in digits {
+        value = value * 10 + i128::from(d - b'0');
+        if value > i128::from(i64::MAX) + 1 {
+            return None;
+        }
+    }
+    let value = if negative { -value } else { value };
+    i64::try_from(value).ok()
+}
+
+/// Decodes a validated string body (between the quotes) as Go's `unquote` does.
+pub fn decode_string_body(raw: &[u8], escaped: bool) -> Cow<'_, str> {
+    if !escaped {
+        if let Ok(s) = std::str::from_utf8(raw) {
+            return Cow::Borrowed(s);
+        }
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let run_end = memchr::memchr(b'\\', &raw[i..]).map_or(raw.len(), |o| i + o);
+        push_lossy(&mut out, &raw[i..run_end]);
+        i = run_end;
+        if i >= raw.len() {
+            break;
+        }
+        // raw[i] is a backslash; the escape was validated by the reader.
+        let Some(&code) = raw.get(i + 1) else { break };
+        i += 2;
+        let c = match code {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let Some(unit) = hex4(raw.get(i..i + 4)) else {
+                    break;
+                };
+                i += 4;
+                if (0xd800..0xe000).contains(&unit) {
+                    let low = if raw.get(i) == Some(&b'\\') && raw.get(i + 1) == Some(&b'u') {
+                        hex4(raw.get(i + 2..i + 6))
+                    } else {
+                        None
+                    };
+                    match low {
+                        Some(low)
+                            if (0xd800..0xdc00).contains(&unit)
+                                && (0xdc00..0xe000).contains(&low) =>
+                        {
+                            i += 6;
+                            let c = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+                            char::from_u32(c).unwrap_or('\u{fffd}')
+                        }
+                        _ => '\u{fffd}',
+                    }
+                } else {
+                    char::from_u32(unit).unwrap_or('\u{fffd}')
+                }
+            }
+            _ => '\u{fffd}',
+        };
+        out.push(c);
+    }
+    Cow::Owned(out)
+}
+
+fn hex4(digits: Option<&[u8]>) -> Option<u32> {
+    let digits = digits?;
+    let mut value = 0u32;
+    for &d in digits {
+        value = value * 16 + (d as char).to_digit(16)?;
+    }
+    Some(value)
+}
+
+/// Appends `bytes` to `out`, replacing each byte that does not start a valid UTF-8 sequence
+/// with U+FFFD and moving on by one byte, as Go's `utf8.DecodeRune` loop does.
+fn push_lossy(out: &mut String, mut bytes: &[u8]) {
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                out.push_str(s);
+                return;
+            }
+            Err(e) => {
+                let (good, bad) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                out.push('\u{fffd}');
+                bytes = &bad[1..];
+            }
+        }
+    }
+}
+
+/// Decodes standard padded base64 as Go's `base64.StdEncoding.Decode` (CR and LF ignored,
+/// padding required, nothing after padding). Returns the decoded bytes and the capacity Go
+/// allocates (`DecodedLen` of the input), or the offset of the first bad character.
+pub fn decode_base64(text: &[u8]) -> std::result::Result<(Vec<u8>, usize), usize> {
+    fn sextet(b: u8) -> Option<u32> {
+        Some(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let capacity = text.len() / 4 * 3;
+    let mut out = Vec::with_capacity(capacity);
+    let mut quantum = [0u32; 4];
+    let mut filled = 0;
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        i += 1;
+        if b == b'\n' || b == b'\r' {
+            continue;
+        }
+        if let Some(v) = sextet(b) {
+            quantum[filled] = v;
+            filled += 1;
+            if filled == 4 {
+                let v = quantum[0] << 18 | quantum[1] << 12 | quantum[2] << 6 | quantum[3];
+                out.extend_from_slice(&[(v >> 16) as u8, (v >> 8) as u8, v as u8]);
+                filled = 0;
+            }
+            continue;
+        }
+        if b != b'=' || filled < 2 {
+            return Err(i - 1);
+        }
+        // Padding: "==" after two sextets, "=" after three; then only CR/LF may follow.
+        if filled == 2 {
+            while i < text.len() && (text[i] == b'\n' || text[i] == b'\r') {
+                i += 1;
+            }
+            if text.get(i) != Some(&b'=') {
+                return Err(i.min(text.len()));
+            }
+            i += 1;
+        }
+        while i < text.len() && (text[i] == b'\n' || text[i] == b'\r') {
+            i += 1;
+        }
+        if i < text.len() {
+            return Err(i);
+        }
+        let v = quantum[0] << 18 | quantum[1] << 12 | quantum[2] << 6;
+        out.push((v >> 16) as u8);
+        if filled == 3 {
+            out.push((v >> 8) as u8);
+        }
+        return Ok((out, capacity));
+    }
+    if filled != 0 {
+        return Err(text.len());
+    }
+    Ok((out, capacity))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip_all(input: &str) -> Result<()> {
+        let mut r = Reader::new(input.as_bytes());
+        r.skip_value()?;
+        r.finish()
+    }
+
+    fn string(input: &str) -> String {
+        let mut r = Reader::new(input.as_bytes());
+        r.read_string().unwrap().into_owned()
+    }
+
+    #[test]
+    fn valid_documents_skip() {
+        for doc in [
+            "{}",
+            "[]",
+            " {\"a\" : [1, -0.5e+3, true, false, null, \"x\"], \"b\": {}} ",
+            "1e999",
+            "-0",
+            "\"\\u00e9\\ud83d\\ude00\"",
+            "[[[[]]]]",
+            "{\"a\":{\"b\":{\"c\":[{}]}}}",
+        ] {
+            assert!(skip_all(doc).is_ok(), "{doc}");
+        }
+    }
+
+    #[test]
+    fn invalid_documents_fail_with_offsets() {
+        for (doc, offset) in [
+            ("", 0),
+            ("{", 1),
+            ("[1,]", 3),
+            ("{\"a\" 1}", 5),
+            ("{\"a\":1,}", 7),
+            ("[1 2]", 3),
+            ("01", 1),
+            ("1.", 2),
+            ("1e", 2),
+            ("-", 1),
+            ("tru", 3),
+            ("nul1", 3),
+            ("\"a\u{1}\"", 2),
+            ("\"\\x\"", 2),
+            ("\"\\u12g4\"", 5),
+            ("\u{feff}{}", 0),
+            ("{} x", 3),
+            ("{\"a\":1]", 6),
+            ("[1}", 2),
+            ("{1:2}", 1),
+        ] {
+            match skip_all(doc) {
+                Err(Error::InvalidManifest { offset: got, .. }) => {
+                    assert_eq!(got, offset, "{doc:?}")
+                }
+                other => panic!("{doc:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn depth_limit_is_go_scanners() {
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(skip_all(&ok).is_ok());
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        match skip_all(&deep) {
+            Err(Error::InvalidManifest { reason, offset }) => {
+                assert_eq!(reason, "exceeded max depth");
+                assert_eq!(offset, MAX_DEPTH);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Unbalanced and very deep input: no stack overflow, just an error.
+        let open = "{\"a\":".repeat(200_000);
+        assert!(skip_all(&open).is_err());
+    }
+
+    #[test]
+    fn strings_decode_like_go() {
+        assert_eq!(string("\"plain\""), "plain");
+        assert_eq!(string("\"a\\n\\t\\\"\\\\\\/b\""), "a\n\t\"\\/b");
+        assert_eq!(string("\"\\ud83d\\ude00\""), "😀");
+        assert_eq!(string("\"\\ud83d\""), "\u{fffd}");
+        assert_eq!(string("\"\\ude00\\ud83d\""), "\u{fffd}\u{fffd}");
+        assert_eq!(string("\"\\ud83dx\""), "\u{fffd}x");
+        assert_eq!(string("\"\\ud83d\\u0041\""), "\u{fffd}A");
+        let mut r = Reader::new(b"\"a\xffb\xe2\x82c\"");
+        // Go replaces each invalid byte: 0xff, then 0xe2 and 0x82 separately.
+        assert_eq!(r.read_string().unwrap(), "a\u{fffd}b\u{fffd}\u{fffd}c");
+        let mut r = Reader::new(b"\"\xed\xa0\x80\"");
+        assert_eq!(r.read_string().unwrap(), "\u{fffd}\u{fffd}\u{fffd}");
+        assert!(matches!(Reader::new(b"\"abc\"").read_string().unwrap(), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn keys_fold_like_go_struct_fields() {
+        let key = |s: &str| {
+            let doc = format!("{{{s}:1}}");
+            let mut r = Reader::new(doc.as_bytes());
+            r.enter_object().unwrap();
+            let k = r.next_key(&mut true).unwrap().unwrap();
+            (k.is("manifests"), k.is("size"), k.is("os.version"), k.is("Kind"))
+        };
+        assert!(key("\"manifests\"").0);
+        assert!(key("\"MANIFESTS\"").0);
+        assert!(key("\"manif\\u0065sts\"").0);
+        assert!(key("\"manifeſts\"").0);
+        assert!(!key("\"manifest\"").0);
+        assert!(!key("\"ſıze\"").1);
+        assert!(key("\"SIZE\"").1);
+        assert!(key("\"OS.Version\"").2);
+        assert!(key("\"\u{212a}ind\"").3);
+        assert!(!key("\"kİnd\"").3);
+    }
+
+    #[test]
+    fn integers_are_go_int64() {
+        let int = |s: &str| Reader::new(s.as_bytes()).read_i64("size");
+        assert_eq!(int("12").unwrap(), 12);
+        assert_eq!(int("-0").unwrap(), 0);
+        assert_eq!(int("-9223372036854775808").unwrap(), i64::MIN);
+        assert_eq!(int("9223372036854775807").unwrap(), i64::MAX);
+        for bad in ["9223372036854775808", "1.0", "1E3", "1e0", "-9223372036854775809"] {
+            assert!(int(bad).is_err(), "{bad}");
+        }
+        assert!(int("\"1\"").is_err());
+    }
+
+    #[test]
+    fn base64_like_go_std_encoding() {
+        assert_eq!(decode_base64(b"").unwrap().0, b"");
+        assert_eq!(decode_base64(b"YQ==").unwrap(), (b"a".to_vec(), 3));
+        assert_eq!(decode_base64(b"YWI=").unwrap().0, b"ab");
+        assert_eq!(decode_base64(b"YWJj").unwrap().0, b"abc");
+        assert_eq!(decode_base64(b"YW\nJj\r\n").unwrap().0, b"abc");
+        assert_eq!(decode_base64(b"YQ=\n=").unwrap().0, b"a");
+        for bad in [&b"YQ"[..], b"YQ=", b"Y===", b"YQ==YQ==", b"YW-j", b"Y", b"=YQ="] {
+            assert!(decode_base64(bad).is_err(), "{bad:?}");
+        }
+    }
+}

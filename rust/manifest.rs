@@ -1,1 +1,1169 @@
-//! TODO: manifest
+//! OCI image indexes, Docker manifest lists and image manifests: bounded reading and
+//! platform selection.
+//!
+//! # What is read
+//! [`parse_index`] and [`parse_manifest`] decode the bytes exactly as moby's Go code gets them
+//! from `json.Unmarshal` into the image-spec structs (`ocispec.Index`, `ocispec.Manifest`,
+//! `ocispec.Descriptor`, `ocispec.Platform`). The JSON level (syntax, strings, key folding,
+//! numbers, depth) is described in [`crate::json`]; at the struct level:
+//!
+//! - Keys name fields case-insensitively (`"MediaType"`, `"manif\u0065sts"`, `"ſize"`); for a
+//!   repeated field the last value wins, and a repeated object is **merged** into the first
+//!   (`"platform":{"os":"linux"},"platform":{"architecture":"arm"}` gives linux/arm).
+//! - A repeated array is decoded element by element into the list it replaces, as Go reuses a
+//!   slice's backing array: element *i* merges into the old element *i*, and an element that a
+//!   shorter array cut off comes back, with its old fields, when a later array reaches it
+//!   again. `[]` and `null` empty the list for good. [`List`] models this.
+//! - `null` leaves strings and integers as they were, and empties lists, maps and the
+//!   `platform`/`subject` pointers. A top-level `null` is an empty index.
+//! - Fields that are not decoded may hold any valid JSON. A decoded field with the wrong JSON
+//!   type fails the whole document: `schemaVersion` and `size` must be integer literals that fit
+//!   in 64 bits (`1.0`, `1E3` fail), strings must be strings, `annotations` an object of
+//!   strings, `urls` and `os.features` arrays of strings, `data` standard padded base64 (or an
+//!   array of integers 0–255, as Go accepts for `[]byte`).
+//! - Digests are not validated here (Go does not either); media types are kept verbatim.
+//!
+//! # Media types and selection
+//! An entry is an image manifest when its media type is the OCI image manifest or the Docker
+//! schema 2 manifest, an index when it is the OCI index or the Docker manifest list (a nested
+//! index), and anything else is kept but never selected. [`select`] returns, in document order,
+//! the image-manifest entries whose platform the matcher accepts (moby's
+//! `manifestMatchesPlatform`); an entry without a platform never matches (Docker 24 crashes on
+//! one). [`best`] returns the single entry a runtime pulls: the matcher's most preferred
+//! platform, the first in document order among equally preferred ones.
+//!
+//! Attestation manifests (BuildKit's provenance and SBOM entries) are recognised by the
+//! platform `unknown/unknown` or the annotation
+//! `vnd.docker.reference.type: attestation-manifest`; the image they describe is named by the
+//! annotation `vnd.docker.reference.digest`.
+//!
+//! # Bounds
+//! Input longer than `limit` bytes is refused with [`Error::LimitExceeded`] before a byte is
+//! read; everything else is read by the non-recursive [`crate::json::Reader`], and any failure
+//! is an [`Error::InvalidManifest`] with the byte offset and the reason.
+
+use crate::error::{Error, Result};
+use crate::json::{decode_base64, Kind, Reader};
+use crate::matcher::Matcher;
+use crate::platform::Platform;
+use std::borrow::Cow;
+use std::ops::Deref;
+
+/// `application/vnd.oci.image.index.v1+json`
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+/// `application/vnd.oci.image.manifest.v1+json`
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+/// `application/vnd.oci.image.config.v1+json`
+pub const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+/// `application/vnd.docker.distribution.manifest.list.v2+json`
+pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+/// `application/vnd.docker.distribution.manifest.v2+json`
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+/// `application/vnd.docker.container.image.v1+json`
+pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
+
+/// The annotation BuildKit sets to `attestation-manifest` on attestation entries.
+pub const REFERENCE_TYPE_ANNOTATION: &str = "vnd.docker.reference.type";
+/// The annotation naming the image manifest an attestation describes.
+pub const REFERENCE_DIGEST_ANNOTATION: &str = "vnd.docker.reference.digest";
+/// The value of [`REFERENCE_TYPE_ANNOTATION`] on attestation entries.
+pub const ATTESTATION_MANIFEST: &str = "attestation-manifest";
+
+/// The default bound on a document, as moby's manifest-list check reads at most 1e6 bytes.
+pub const DEFAULT_LIMIT: usize = 1_000_000;
+
+/// What a descriptor's media type says it points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MediaKind {
+    /// An image manifest (OCI or Docker schema 2): selectable.
+    Manifest,
+    /// An index or manifest list (OCI or Docker): a nested index.
+    Index,
+    /// Anything else (configs, layers, artifacts, unknown types).
+    Other,
+}
+
+impl MediaKind {
+    pub fn of(media_type: &str) -> Self {
+        match media_type {
+            OCI_MANIFEST | DOCKER_MANIFEST => Self::Manifest,
+            OCI_INDEX | DOCKER_MANIFEST_LIST => Self::Index,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// A Go slice as `encoding/json` fills it: a backing store that is never shrunk by a later,
+/// shorter array (only `[]` and `null` drop it) and the visible length.
+#[derive(Clone, Debug, Default)]
+pub struct List<T> {
+    items: Vec<T>,
+    len: usize,
+}
+
+impl<T> List<T> {
+    pub fn new(items: Vec<T>) -> Self {
+        let len = items.len();
+        Self { items, len }
+    }
+
+    fn clear(&mut self) {
+        self.items.clear();
+        self.len = 0;
+    }
+
+    fn slot(&mut self, i: usize) -> &mut T
+    where
+        T: Default,
+    {
+        if i >= self.items.len() {
+            self.items.push(T::default());
+        }
+        let last = self.items.len() - 1;
+        &mut self.items[i.min(last)]
+    }
+
+    fn map<U>(self, f: impl FnMut(T) -> U) -> List<U> {
+        List { items: self.items.into_iter().map(f).collect(), len: self.len }
+    }
+
+    /// The visible elements, by value.
+    pub fn into_vec(mut self) -> Vec<T> {
+        self.items.truncate(self.len);
+        self.items
+    }
+}
+
+impl<T> Deref for List<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.items[..self.len.min(self.items.len())]
+    }
+}
+
+impl<T: PartialEq> PartialEq for List<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+/// The platform of an index entry, as written (not normalized).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlatformSpec<'a> {
+    pub architecture: Cow<'a, str>,
+    pub os: Cow<'a, str>,
+    pub os_version: Cow<'a, str>,
+    pub os_features: List<Cow<'a, str>>,
+    pub variant: Cow<'a, str>,
+}
+
+impl PlatformSpec<'static> {
+    /// The entry platform that writes `p` as it is.
+    pub fn from_platform(p: Platform) -> Self {
+        PlatformSpec {
+            architecture: Cow::Owned(p.architecture),
+            os: Cow::Owned(p.os),
+            os_version: Cow::Owned(p.os_version),
+            os_features: List::new(p.os_features.into_iter().map(Cow::Owned).collect()),
+            variant: Cow::Owned(p.variant),
+        }
+    }
+}
+
+impl PlatformSpec<'_> {
+    /// The platform value, as written in the entry.
+    pub fn to_platform(&self) -> Platform {
+        let mut p = Platform::default();
+        self.fill(&mut p, true);
+        p
+    }
+
+    /// Overwrites `p` with this platform, reusing its allocations. Without `full`, only
+    /// os, architecture and variant are copied (moby's manifest-list check).
+    pub fn fill(&self, p: &mut Platform, full: bool) {
+        fn set(dst: &mut String, src: &str) {
+            dst.clear();
+            dst.push_str(src);
+        }
+        set(&mut p.os, &self.os);
+        set(&mut p.architecture, &self.architecture);
+        set(&mut p.variant, &self.variant);
+        p.os_version.clear();
+        p.os_features.clear();
+        if full {
+            p.os_version.push_str(&self.os_version);
+            p.os_features.extend(self.os_features.iter().map(|f| f.to_string()));
+        }
+    }
+
+    fn into_owned(self) -> PlatformSpec<'static> {
+        PlatformSpec {
+            architecture: owned_common(self.architecture),
+            os: owned_common(self.os),
+            os_version: owned_common(self.os_version),
+            os_features: self.os_features.map(owned),
+            variant: owned_common(self.variant),
+        }
+    }
+}
+
+fn owned(s: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(s.into_owned())
+}
+
+/// Like [`owned`], but the values that fill most descriptors (media types, platform words)
+/// become `'static` borrows instead of allocations.
+fn owned_common(s: Cow<'_, str>) -> Cow<'static, str> {
+    const COMMON: &[&str] = &[
+        "",
+        OCI_MANIFEST,
+        DOCKER_MANIFEST,
+        OCI_INDEX,
+        DOCKER_MANIFEST_LIST,
+        OCI_CONFIG,
+        DOCKER_CONFIG,
+        "linux",
+        "windows",
+        "unknown",
+        "amd64",
+        "arm64",
+        "arm",
+        "386",
+        "ppc64le",
+        "s390x",
+        "riscv64",
+        "mips64le",
+        "v5",
+        "v6",
+        "v7",
+        "v8",
+    ];
+    match COMMON.iter().find(|c| **c == s) {
+        Some(c) => Cow::Borrowed(c),
+        None => owned(s),
+    }
+}
+
+/// A descriptor's or document's annotations, kept as the validated JSON object text and
+/// decoded on demand. The two BuildKit reference annotations are decoded while reading.
+#[derive(Clone, Debug, Default)]
+pub struct Annotations<'a> {
+    /// Zero or more JSON objects, back to back: a repeated `annotations` key merges maps.
+    raw: Cow<'a, [u8]>,
+    reference_type: Option<Cow<'a, str>>,
+    reference_digest: Option<Cow<'a, str>>,
+}
+
+impl<'a> Annotations<'a> {
+    /// Every key/value pair in document order; a later pair overrides an earlier one with
+    /// the same key (as in a Go map or a Python dict built in this order).
+    pub fn iter(&self) -> AnnotationIter<'_> {
+        AnnotationIter { reader: Reader::new(&self.raw), in_object: false, first: false }
+    }
+
+    /// The value of `key` (the last one written), if present.
+    pub fn get(&self, key: &str) -> Option<Cow<'_, str>> {
+        match key {
+            REFERENCE_TYPE_ANNOTATION => self.reference_type.as_deref().map(Cow::Borrowed),
+            REFERENCE_DIGEST_ANNOTATION => self.reference_digest.as_deref().map(Cow::Borrowed),
+            _ => self.iter().filter(|(k, _)| k == key).last().map(|(_, v)| v),
+        }
+    }
+
+    /// The pairs with later duplicates applied: one entry per key, in first-seen order.
+    pub fn to_vec(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (k, v) in self.iter() {
+            match index.get(k.as_ref()) {
+                Some(&i) => out[i].1 = v.into_owned(),
+                None => {
+                    index.insert(k.to_string(), out.len());
+                    out.push((k.into_owned(), v.into_owned()));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+
+    /// Annotations holding `pairs` (a later pair overrides an earlier one with its key).
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Annotations<'static> {
+        let mut raw = Vec::from(*b"{");
+        let mut out = Annotations::default();
+        for (i, (k, v)) in pairs.into_iter().enumerate() {
+            let (k, v) = (k.as_ref(), v.as_ref());
+            if i > 0 {
+                raw.push(b',');
+            }
+            write_json_string(&mut raw, k);
+            raw.push(b':');
+            write_json_string(&mut raw, v);
+            match k {
+                REFERENCE_TYPE_ANNOTATION => out.reference_type = Some(owned(v.into())),
+                REFERENCE_DIGEST_ANNOTATION => out.reference_digest = Some(owned(v.into())),
+                _ => {}
+            }
+        }
+        raw.push(b'}');
+        out.raw = Cow::Owned(raw);
+        out
+    }
+
+    fn into_owned(self) -> Annotations<'static> {
+        Annotations {
+            raw: Cow::Owned(self.raw.into_owned()),
+            reference_type: self.reference_type.map(owned),
+            reference_digest: self.reference_digest.map(owned),
+        }
+    }
+}
+
+impl PartialEq for Annotations<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        let mut a = self.to_vec();
+        let mut b = other.to_vec();
+        a.sort();
+        b.sort();
+        a == b
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+fn write_json_string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
+            }
+            c => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+/// Iterator over [`Annotations`]; stops at the end of the text.
+pub struct AnnotationIter<'r> {
+    reader: Reader<'r>,
+    in_object: bool,
+    first: bool,
+}
+
+impl<'r> Iterator for AnnotationIter<'r> {
+    type Item = (Cow<'r, str>, Cow<'r, str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // The text was validated when it was read, so errors cannot happen; if one did, the
+        // iteration simply ends.
+        loop {
+            if !self.in_object {
+                if self.reader.peek_kind().is_err() {
+                    return None;
+                }
+                self.reader.enter_object().ok()?;
+                self.in_object = true;
+                self.first = true;
+            }
+            match self.reader.next_key(&mut self.first).ok()? {
+                None => self.in_object = false,
+                Some(key) => {
+                    let value = match self.reader.peek_kind().ok()? {
+                        Kind::Null => {
+                            self.reader.read_null().ok()?;
+                            Cow::Borrowed("")
+                        }
+                        _ => self.reader.read_string().ok()?,
+                    };
+                    return Some((key.decode(), value));
+                }
+            }
+        }
+    }
+}
+
+/// An OCI content descriptor: an entry of an index, a manifest's config or layer.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Descriptor<'a> {
+    pub media_type: Cow<'a, str>,
+    pub digest: Cow<'a, str>,
+    pub size: i64,
+    pub urls: List<Cow<'a, str>>,
+    pub annotations: Annotations<'a>,
+    /// Embedded content (`data`, base64 in JSON); `None` when absent or `null`.
+    pub data: Option<List<u8>>,
+    pub platform: Option<PlatformSpec<'a>>,
+    pub artifact_type: Cow<'a, str>,
+}
+
+impl Descriptor<'_> {
+    pub fn kind(&self) -> MediaKind {
+        MediaKind::of(&self.media_type)
+    }
+
+    /// An OCI image manifest or Docker schema 2 manifest: what selection considers.
+    pub fn is_manifest(&self) -> bool {
+        self.kind() == MediaKind::Manifest
+    }
+
+    /// An index or manifest list nested in an index.
+    pub fn is_index(&self) -> bool {
+        self.kind() == MediaKind::Index
+    }
+
+    /// An attestation manifest: platform `unknown/unknown`, or the BuildKit annotation
+    /// `vnd.docker.reference.type: attestation-manifest`.
+    pub fn is_attestation(&self) -> bool {
+        self.annotations.reference_type.as_deref() == Some(ATTESTATION_MANIFEST)
+            || self
+                .platform
+                .as_ref()
+                .is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")
+    }
+
+    /// The digest of the image manifest this entry describes (`vnd.docker.reference.digest`).
+    pub fn reference_digest(&self) -> Option<&str> {
+        self.annotations.reference_digest.as_deref()
+    }
+
+    pub fn into_owned(self) -> Descriptor<'static> {
+        Descriptor {
+            media_type: owned_common(self.media_type),
+            digest: owned(self.digest),
+            size: self.size,
+            urls: self.urls.map(owned),
+            annotations: self.annotations.into_owned(),
+            data: self.data,
+            platform: self.platform.map(PlatformSpec::into_owned),
+            artifact_type: owned_common(self.artifact_type),
+        }
+    }
+}
+
+/// An OCI image index or Docker manifest list.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Index<'a> {
+    pub schema_version: i64,
+    pub media_type: Cow<'a, str>,
+    pub artifact_type: Cow<'a, str>,
+    pub manifests: List<Descriptor<'a>>,
+    pub subject: Option<Box<Descriptor<'a>>>,
+    pub annotations: Annotations<'a>,
+}
+
+/// An OCI image manifest or Docker schema 2 manifest.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Manifest<'a> {
+    pub schema_version: i64,
+    pub media_type: Cow<'a, str>,
+    pub artifact_type: Cow<'a, str>,
+    pub config: Descriptor<'a>,
+    pub layers: List<Descriptor<'a>>,
+    pub subject: Option<Box<Descriptor<'a>>>,
+    pub annotations: Annotations<'a>,
+}
+
+impl Index<'_> {
+    pub fn into_owned(self) -> Index<'static> {
+        Index {
+            schema_version: self.schema_version,
+            media_type: owned(self.media_type),
+            artifact_type: owned(self.artifact_type),
+            manifests: self.manifests.map(Descriptor::into_owned),
+            subject: self.subject.map(|s| Box::new(s.into_owned())),
+            annotations: self.annotations.into_owned(),
+        }
+    }
+}
+
+impl Manifest<'_> {
+    pub fn into_owned(self) -> Manifest<'static> {
+        Manifest {
+            schema_version: self.schema_version,
+            media_type: owned(self.media_type),
+            artifact_type: owned(self.artifact_type),
+            config: self.config.into_owned(),
+            layers: self.layers.map(Descriptor::into_owned),
+            subject: self.subject.map(|s| Box::new(s.into_owned())),
+            annotations: self.annotations.into_owned(),
+        }
+    }
+}
+
+fn check_limit(data: &[u8], limit: usize) -> Result<()> {
+    if data.len() > limit {
+        return Err(Error::LimitExceeded { limit, size: data.len() });
+    }
+    Ok(())
+}
+
+/// Reads an index or manifest list of at most `limit` bytes.
+pub fn parse_index(data: &[u8], limit: usize) -> Result<Index<'_>> {
+    check_limit(data, limit)?;
+    let mut r = Reader::new(data);
+    let mut index = Index::default();
+    if top_level(&mut r, "ocispec.Index")? {
+        index_fields(&mut r, &mut index)?;
+    }
+    r.finish()?;
+    Ok(index)
+}
+
+/// Reads an image manifest of at most `limit` bytes.
+pub fn parse_manifest(data: &[u8], limit: usize) -> Result<Manifest<'_>> {
+    check_limit(data, limit)?;
+    let mut r = Reader::new(data);
+    let mut manifest = Manifest::default();
+    if top_level(&mut r, "ocispec.Manifest")? {
+        manifest_fields(&mut r, &mut manifest)?;
+    }
+    r.finish()?;
+    Ok(manifest)
+}
+
+/// The config digest of an image manifest (what moby compares with the image ID).
+pub fn config_digest(data: &[u8], limit: usize) -> Result<String> {
+    Ok(parse_manifest(data, limit)?.config.digest.into_owned())
+}
+
+/// Which platform fields of an entry the matcher sees.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PlatformFields {
+    /// Everything the entry says, `os.version` and `os.features` included (containerd's
+    /// resolver).
+    #[default]
+    Full,
+    /// Only os, architecture and variant, as moby's `manifestMatchesPlatform` builds them.
+    MobyCheck,
+}
+
+/// The image-manifest entries whose platform `matcher` accepts, in document order.
+pub fn select<'i, 'a>(
+    index: &'i Index<'a>,
+    matcher: &dyn Matcher,
+    fields: PlatformFields,
+) -> Vec<&'i Descriptor<'a>> {
+    let full = fields == PlatformFields::Full;
+    let mut candidate = Platform::default();
+    index
+        .manifests
+        .iter()
+        .filter(|d| {
+            d.is_manifest()
+                && d.platform.as_ref().is_some_and(|p| {
+                    p.fill(&mut candidate, full);
+                    matcher.matches(&candidate)
+                })
+        })
+        .collect()
+}
+
+/// Like [`select`], but consumes the index and returns the selected entries as owned values
+/// (no copy of the entries that are not selected).
+pub fn select_owned(
+    index: Index<'_>,
+    matcher: &dyn Matcher,
+    fields: PlatformFields,
+) -> Vec<Descriptor<'static>> {
+    let keep: Vec<bool> = {
+        let chosen = select(&index, matcher, fields);
+        let mut next = chosen.iter().peekable();
+        index
+            .manifests
+            .iter()
+            .map(|d| match next.peek() {
+                Some(&&c) if std::ptr::eq(c, d) => {
+                    next.next();
+                    true
+                }
+                _ => false,
+            })
+            .collect()
+    };
+    index
+        .manifests
+        .into_vec()
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(d, keep)| keep.then(|| d.into_owned()))
+        .collect()
+}
+
+/// The entry a runtime pulls: among the selected entries, the one the matcher prefers most
+/// (`less`), the first in document order among equally preferred ones.
+pub fn best<'i, 'a>(
+    index: &'i Index<'a>,
+    matcher: &dyn Matcher,
+    fields: PlatformFields,
+) -> Option<&'i Descriptor<'a>> {
+    let full = fields == PlatformFields::Full;
+    let mut chosen: Option<(&'i Descriptor<'a>, Platform)> = None;
+    let mut candidate = Platform::default();
+    for d in index.manifests.iter() {
+        let Some(p) = d.platform.as_ref().filter(|_| d.is_manifest()) else {
+            continue;
+        };
+        p.fill(&mut candidate, full);
+        if !matcher.matches(&candidate) {
+            continue;
+        }
+        match &mut chosen {
+            Some((_, best)) if !matcher.less(&candidate, best) => {}
+            _ => chosen = Some((d, std::mem::take(&mut candidate))),
+        }
+    }
+    chosen.map(|(d, _)| d)
+}
+
+// --- decoding into the structs -------------------------------------------------------------
+
+/// Positioned at the document: true when it is an object to decode, false for `null`.
+fn top_level(r: &mut Reader<'_>, go_type: &str) -> Result<bool> {
+    match r.peek_kind()? {
+        Kind::Object => Ok(true),
+        Kind::Null => r.read_null().map(|_| false),
+        k => Err(r.error(format!("cannot unmarshal {} into Go value of type {go_type}", k.name()))),
+    }
+}
+
+const INDEX_FIELDS: &[&str] =
+    &["schemaVersion", "mediaType", "artifactType", "manifests", "subject", "annotations"];
+
+fn index_fields<'a>(r: &mut Reader<'a>, index: &mut Index<'a>) -> Result<()> {
+    r.enter_object()?;
+    let mut first = true;
+    while let Some(key) = r.next_key(&mut first)? {
+        match key.field(INDEX_FIELDS) {
+            Some(0) => int(r, &mut index.schema_version, "schemaVersion")?,
+            Some(1) => string(r, &mut index.media_type, "mediaType")?,
+            Some(2) => string(r, &mut index.artifact_type, "artifactType")?,
+            Some(3) => descriptors(r, &mut index.manifests, "manifests")?,
+            Some(4) => subject(r, &mut index.subject)?,
+            Some(5) => annotations(r, &mut index.annotations)?,
+            _ => r.skip_value()?,
+        }
+    }
+    Ok(())
+}
+
+const MANIFEST_FIELDS: &[&str] =
+    &["schemaVersion", "mediaType", "artifactType", "config", "layers", "subject", "annotations"];
+
+fn manifest_fields<'a>(r: &mut Reader<'a>, m: &mut Manifest<'a>) -> Result<()> {
+    r.enter_object()?;
+    let mut first = true;
+    while let Some(key) = r.next_key(&mut first)? {
+        match key.field(MANIFEST_FIELDS) {
+            Some(0) => int(r, &mut m.schema_version, "schemaVersion")?,
+            Some(1) => string(r, &mut m.media_type, "mediaType")?,
+            Some(2) => string(r, &mut m.artifact_type, "artifactType")?,
+            Some(3) => descriptor(r, &mut m.config, "config")?,
+            Some(4) => descriptors(r, &mut m.layers, "layers")?,
+            Some(5) => subject(r, &mut m.subject)?,
+            Some(6) => annotations(r, &mut m.annotations)?,
+            _ => r.skip_value()?,
+        }
+    }
+    Ok(())
+}
+
+fn string<'a>(r: &mut Reader<'a>, slot: &mut Cow<'a, str>, field: &str) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::String => *slot = r.string_here()?,
+        Kind::Null => r.read_null()?,
+        k => return Err(r.type_error(k, field, "string")),
+    }
+    Ok(())
+}
+
+fn int(r: &mut Reader<'_>, slot: &mut i64, field: &str) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::Number => *slot = r.read_i64(field)?,
+        Kind::Null => r.read_null()?,
+        k => return Err(r.type_error(k, field, "int64")),
+    }
+    Ok(())
+}
+
+fn strings<'a>(r: &mut Reader<'a>, list: &mut List<Cow<'a, str>>, field: &str) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::Array => {}
+        Kind::Null => {
+            list.clear();
+            return r.read_null();
+        }
+        k => return Err(r.type_error(k, field, "[]string")),
+    }
+    r.enter_array()?;
+    let mut first = true;
+    let mut n = 0;
+    while r.next_element(&mut first)? {
+        string(r, list.slot(n), field)?;
+        n += 1;
+    }
+    set_len(list, n);
+    Ok(())
+}
+
+fn set_len<T>(list: &mut List<T>, n: usize) {
+    if n == 0 {
+        list.clear();
+    } else {
+        list.len = n;
+    }
+}
+
+fn descriptors<'a>(r: &mut Reader<'a>, list: &mut List<Descriptor<'a>>, field: &str) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::Array => {}
+        Kind::Null => {
+            list.clear();
+            return r.read_null();
+        }
+        k => return Err(r.type_error(k, field, "[]ocispec.Descriptor")),
+    }
+    if list.items.capacity() == 0 {
+        list.items.reserve(16);
+    }
+    r.enter_array()?;
+    let mut first = true;
+    let mut n = 0;
+    while r.next_element(&mut first)? {
+        descriptor(r, list.slot(n), field)?;
+        n += 1;
+    }
+    set_len(list, n);
+    Ok(())
+}
+
+fn subject<'a>(r: &mut Reader<'a>, slot: &mut Option<Box<Descriptor<'a>>>) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::Object => descriptor(r, slot.get_or_insert_with(Box::default), "subject"),
+        Kind::Null => {
+            *slot = None;
+            r.read_null()
+        }
+        k => Err(r.type_error(k, "subject", "ocispec.Descriptor")),
+    }
+}
+
+const DESCRIPTOR_FIELDS: &[&str] =
+    &["mediaType", "digest", "size", "platform", "annotations", "urls", "data", "artifactType"];
+
+fn descriptor<'a>(r: &mut Reader<'a>, d: &mut Descriptor<'a>, field: &str) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::Object => {}
+        Kind::Null => return r.read_null(),
+        k => return Err(r.type_error(k, field, "ocispec.Descriptor")),
+    }
+    r.enter_object()?;
+    let mut first = true;
+    while let Some(key) = r.next_key(&mut first)? {
+        match key.field(DESCRIPTOR_FIELDS) {
+            Some(0) => string(r, &mut d.media_type, "mediaType")?,
+            Some(1) => string(r, &mut d.digest, "digest")?,
+            Some(2) => int(r, &mut d.size, "size")?,
+            Some(3) => platform(r, &mut d.platform)?,
+            Some(4) => annotations(r, &mut d.annotations)?,
+            Some(5) => strings(r, &mut d.urls, "urls")?,
+            Some(6) => data(r, &mut d.data)?,
+            Some(7) => string(r, &mut d.artifact_type, "artifactType")?,
+            _ => r.skip_value()?,
+        }
+    }
+    Ok(())
+}
+
+const PLATFORM_FIELDS: &[&str] = &["architecture", "os", "variant", "os.version", "os.features"];
+
+fn platform<'a>(r: &mut Reader<'a>, slot: &mut Option<PlatformSpec<'a>>) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::Object => {}
+        Kind::Null => {
+            *slot = None;
+            return r.read_null();
+        }
+        k => return Err(r.type_error(k, "platform", "ocispec.Platform")),
+    }
+    let p = slot.get_or_insert_with(PlatformSpec::default);
+    r.enter_object()?;
+    let mut first = true;
+    while let Some(key) = r.next_key(&mut first)? {
+        match key.field(PLATFORM_FIELDS) {
+            Some(0) => string(r, &mut p.architecture, "architecture")?,
+            Some(1) => string(r, &mut p.os, "os")?,
+            Some(2) => string(r, &mut p.variant, "variant")?,
+            Some(3) => string(r, &mut p.os_version, "os.version")?,
+            Some(4) => strings(r, &mut p.os_features, "os.features")?,
+            _ => r.skip_value()?,
+        }
+    }
+    Ok(())
+}
+
+fn annotations<'a>(r: &mut Reader<'a>, a: &mut Annotations<'a>) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::Object => {}
+        Kind::Null => {
+            *a = Annotations::default();
+            return r.read_null();
+        }
+        k => return Err(r.type_error(k, "annotations", "map[string]string")),
+    }
+    let start = r.pos();
+    r.enter_object()?;
+    let mut first = true;
+    while let Some(key) = r.next_key(&mut first)? {
+        let slot = if key.equals(REFERENCE_TYPE_ANNOTATION) {
+            Some(&mut a.reference_type)
+        } else if key.equals(REFERENCE_DIGEST_ANNOTATION) {
+            Some(&mut a.reference_digest)
+        } else {
+            None
+        };
+        match (r.peek_kind()?, slot) {
+            (Kind::String, Some(slot)) => *slot = Some(r.read_string()?),
+            (Kind::String, None) => {
+                r.read_raw_string()?;
+            }
+            (Kind::Null, slot) => {
+                r.read_null()?;
+                if let Some(slot) = slot {
+                    *slot = Some(Cow::Borrowed(""));
+                }
+            }
+            (k, _) => return Err(r.type_error(k, "annotations", "string")),
+        }
+    }
+    let text = r.since(start);
+    if a.raw.is_empty() {
+        a.raw = Cow::Borrowed(text);
+    } else {
+        a.raw.to_mut().extend_from_slice(text);
+    }
+    Ok(())
+}
+
+fn data(r: &mut Reader<'_>, slot: &mut Option<List<u8>>) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::String => {
+            let at = r.pos();
+            let text = r.read_string()?;
+            match decode_base64(text.as_bytes()) {
+                Ok((mut bytes, capacity)) => {
+                    // Go's backing array is DecodedLen bytes long, zero past the data; an
+                    // array decoded into it later can expose those bytes.
+                    let len = bytes.len();
+                    bytes.resize(capacity.max(len), 0);
+                    *slot = Some(List { items: bytes, len });
+                }
+                Err(offset) => {
+                    return Err(Error::invalid_manifest(
+                        at,
+                        format!("illegal base64 data at input byte {offset} in field data"),
+                    ))
+                }
+            }
+        }
+        Kind::Array => {
+            let list = slot.get_or_insert_with(List::default);
+            r.enter_array()?;
+            let mut first = true;
+            let mut n = 0;
+            while r.next_element(&mut first)? {
+                match r.peek_kind()? {
+                    Kind::Number => *list.slot(n) = r.read_u8("data")?,
+                    Kind::Null => {
+                        list.slot(n);
+                        r.read_null()?;
+                    }
+                    k => return Err(r.type_error(k, "data", "uint8")),
+                }
+                n += 1;
+            }
+            set_len(list, n);
+        }
+        Kind::Null => {
+            *slot = None;
+            r.read_null()?;
+        }
+        k => return Err(r.type_error(k, "data", "[]byte")),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in for containerd's `only` while testing the core alone: exact os/arch after
+    /// defaulting an arm variant to v7, preferring the exact variant, accepting lower arm
+    /// variants.
+    #[derive(Debug)]
+    struct ArmLadder {
+        os: &'static str,
+        arch: &'static str,
+        variants: &'static [&'static str],
+    }
+
+    impl ArmLadder {
+        fn rank(&self, p: &Platform) -> Option<usize> {
+            if p.os != self.os || p.architecture != self.arch {
+                return None;
+            }
+            let v = if p.architecture == "arm" && p.variant.is_empty() { "v7" } else { &p.variant };
+            self.variants.iter().position(|w| *w == v)
+        }
+    }
+
+    impl Matcher for ArmLadder {
+        fn matches(&self, candidate: &Platform) -> bool {
+            self.rank(candidate).is_some()
+        }
+        fn less(&self, a: &Platform, b: &Platform) -> bool {
+            match (self.rank(a), self.rank(b)) {
+                (Some(x), Some(y)) => x < y,
+                (Some(_), None) => true,
+                _ => false,
+            }
+        }
+    }
+
+    const AMD64: ArmLadder = ArmLadder { os: "linux", arch: "amd64", variants: &[""] };
+    const ARM_V7: ArmLadder = ArmLadder { os: "linux", arch: "arm", variants: &["v7", "v6", "v5"] };
+
+    fn entry(media_type: &str, digest: &str, platform: &str) -> String {
+        format!(
+            r#"{{"mediaType":"{media_type}","digest":"{digest}","size":1,"platform":{platform}}}"#
+        )
+    }
+
+    fn index(entries: &[String]) -> String {
+        format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{}]}}"#,
+            entries.join(",")
+        )
+    }
+
+    fn digests(doc: &str, m: &dyn Matcher) -> Vec<String> {
+        let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
+        select(&idx, m, PlatformFields::Full).iter().map(|d| d.digest.to_string()).collect()
+    }
+
+    fn reason(doc: &[u8]) -> String {
+        match parse_index(doc, DEFAULT_LIMIT) {
+            Err(Error::InvalidManifest { reason, .. }) => reason,
+            other => panic!("{:?}: {other:?}", String::from_utf8_lossy(doc)),
+        }
+    }
+
+    const LINUX_AMD64: &str = r#"{"os":"linux","architecture":"amd64"}"#;
+    const LINUX_ARM_V6: &str = r#"{"os":"linux","architecture":"arm","variant":"v6"}"#;
+    const LINUX_ARM_V7: &str = r#"{"os":"linux","architecture":"arm","variant":"v7"}"#;
+
+    #[test]
+    fn selects_image_manifests_in_document_order() {
+        let doc = index(&[
+            entry(OCI_MANIFEST, "a", LINUX_ARM_V6),
+            entry(DOCKER_MANIFEST, "b", LINUX_AMD64),
+            entry(OCI_INDEX, "c", LINUX_AMD64),
+            entry("application/vnd.example+json", "d", LINUX_AMD64),
+            entry(OCI_MANIFEST, "e", LINUX_ARM_V7),
+            entry(OCI_MANIFEST, "f", "null"),
+        ]);
+        assert_eq!(digests(&doc, &AMD64), ["b"]);
+        assert_eq!(digests(&doc, &ARM_V7), ["a", "e"]);
+        let owned = select_owned(
+            parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap(),
+            &ARM_V7,
+            PlatformFields::Full,
+        );
+        assert_eq!(owned.iter().map(|d| &*d.digest).collect::<Vec<_>>(), ["a", "e"]);
+        let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
+        assert_eq!(best(&idx, &ARM_V7, PlatformFields::Full).unwrap().digest, "e");
+        assert!(idx.manifests[2].is_index());
+        assert_eq!(idx.manifests[3].kind(), MediaKind::Other);
+        assert!(idx.manifests[5].platform.is_none());
+    }
+
+    #[test]
+    fn best_keeps_document_order_among_equals() {
+        let doc = index(&[
+            entry(OCI_MANIFEST, "x", LINUX_ARM_V6),
+            entry(OCI_MANIFEST, "y", LINUX_ARM_V7),
+            entry(OCI_MANIFEST, "z", LINUX_ARM_V7),
+        ]);
+        let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
+        assert_eq!(best(&idx, &ARM_V7, PlatformFields::Full).unwrap().digest, "y");
+        assert!(best(&idx, &AMD64, PlatformFields::Full).is_none());
+    }
+
+    #[test]
+    fn keys_fold_and_duplicates_merge() {
+        let doc = r#"{"MANIFESTS":[{"MediaType":"application/vnd.oci.image.manifest.v1+json",
+            "digest":"a","Platform":{"os":"linux"},"platform":{"ARCHITECTURE":"amd64"},
+            "ſize":3}]}"#;
+        assert_eq!(digests(doc, &AMD64), ["a"]);
+        let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
+        assert_eq!(idx.manifests[0].size, 3);
+        // Last duplicate wins; null leaves a string unchanged.
+        let doc = r#"{"manifests":[{"digest":"a","digest":"b","mediaType":"m","mediaType":null}]}"#;
+        let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
+        assert_eq!((&*idx.manifests[0].digest, &*idx.manifests[0].media_type), ("b", "m"));
+    }
+
+    #[test]
+    fn repeated_arrays_reuse_elements_like_go_slices() {
+        let doc = r#"{"manifests":[{"digest":"a","size":1},{"digest":"b"}],
+                      "manifests":[{"size":2}],
+                      "manifests":[null,{"size":5}]}"#;
+        let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
+        let got: Vec<_> = idx.manifests.iter().map(|d| (d.digest.to_string(), d.size)).collect();
+        assert_eq!(got, [("a".to_string(), 2), ("b".to_string(), 5)]);
+        let doc = r#"{"manifests":[{"digest":"a"}],"manifests":[],"manifests":[{"size":1}]}"#;
+        let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
+        assert_eq!(idx.manifests[0].digest, "");
+        let doc = r#"{"manifests":[{"urls":["u","v"]}],"manifests":[{"urls":[null]}]}"#;
+        let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
+        assert_eq!(&*idx.manifests[0].urls, ["u"]);
+    }
+
+    #[test]
+    fn nulls_and_empty_documents() {
+        for doc in ["null", "{}", r#"{"manifests":null}"#, " \n{ } \t"] {
+            assert!(parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap().manifests.is_empty());
+        }
+        let doc = r#"{"manifests":[{"platform":{"os":"linux"},"platform":null}]}"#;
+        assert!(parse_index(doc.as_bytes(), 100).unwrap().manifests[0].platform.is_none());
+    }
+
+    #[test]
+    fn wrong_types_fail_and_unknown_fields_do_not() {
+        for (doc, expect) in [
+            (r#"{"manifests":{}}"#, "cannot unmarshal object into field manifests"),
+            (r#"{"manifests":[1]}"#, "cannot unmarshal number into field manifests"),
+            (r#"{"manifests":[{"size":"1"}]}"#, "cannot unmarshal string into field size"),
+            (r#"{"manifests":[{"size":1.0}]}"#, "cannot unmarshal number 1.0 into field size"),
+            (r#"{"manifests":[{"size":1E3}]}"#, "cannot unmarshal number 1E3 into field size"),
+            (r#"{"manifests":[{"digest":1}]}"#, "cannot unmarshal number into field digest"),
+            (r#"{"manifests":[{"platform":"linux"}]}"#, "into field platform"),
+            (r#"{"manifests":[{"platform":{"os.features":"x"}}]}"#, "into field os.features"),
+            (r#"{"manifests":[{"annotations":{"a":1}}]}"#, "into field annotations"),
+            (r#"{"manifests":[{"urls":[true]}]}"#, "into field urls"),
+            (r#"{"manifests":[{"data":"YQ"}]}"#, "illegal base64 data"),
+            (r#"{"schemaVersion":"2"}"#, "into field schemaVersion"),
+            ("[]", "cannot unmarshal array into Go value of type ocispec.Index"),
+            ("\"x\"", "cannot unmarshal string into Go value"),
+        ] {
+            assert!(reason(doc.as_bytes()).contains(expect), "{doc}: {}", reason(doc.as_bytes()));
+        }
+        let doc = r#"{"extra":[1e999,{"a":[null]}],"manifests":[{"x":{"y":true},"digest":"d"}]}"#;
+        assert_eq!(parse_index(doc.as_bytes(), 1000).unwrap().manifests[0].digest, "d");
+    }
+
+    #[test]
+    fn hostile_bytes() {
+        assert_eq!(
+            parse_index(b"{}   ", 4).unwrap_err(),
+            Error::LimitExceeded { limit: 4, size: 5 }
+        );
+        assert!(reason(b"\xef\xbb\xbf{}").contains("invalid character"));
+        assert!(reason(b"{} {}").contains("after top-level value"));
+        assert!(reason(b"{\"manifests\":[").contains("unexpected end"));
+        let deep = format!("{{\"x\":{}{}}}", "[".repeat(9_999), "]".repeat(9_999));
+        assert!(parse_index(deep.as_bytes(), usize::MAX).is_ok());
+        let deeper = format!("{{\"x\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(reason(deeper.as_bytes()), "exceeded max depth");
+        let doc =
+            b"{\"manifests\":[{\"digest\":\"sha\xff\",\"platform\":{\"os\":\"linux\\ud800\"}}]}";
+        let idx = parse_index(doc, 1000).unwrap();
+        assert_eq!(idx.manifests[0].digest, "sha\u{fffd}");
+        assert_eq!(idx.manifests[0].platform.as_ref().unwrap().os, "linux\u{fffd}");
+        for cut in 0..doc.len() {
+            assert!(parse_index(&doc[..cut], 1000).is_err());
+        }
+    }
+
+    #[test]
+    fn annotations_and_attestations() {
+        let doc = r#"{"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json",
+            "digest":"att","platform":{"os":"unknown","architecture":"unknown"},
+            "annotations":{"vnd.docker.reference.type":"attestation-manifest",
+                           "vnd.docker.reference.digest":"sha256:img","k":"1"},
+            "annotations":{"k":"2","n":null}}]}"#;
+        let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
+        let d = &idx.manifests[0];
+        assert!(d.is_attestation());
+        assert_eq!(d.reference_digest(), Some("sha256:img"));
+        assert_eq!(d.annotations.get("k").as_deref(), Some("2"));
+        assert_eq!(
+            d.annotations.to_vec(),
+            [
+                ("vnd.docker.reference.type".into(), "attestation-manifest".into()),
+                ("vnd.docker.reference.digest".into(), "sha256:img".into()),
+                ("k".into(), "2".into()),
+                ("n".into(), String::new()),
+            ]
+        );
+        let owned = d.clone().into_owned();
+        assert_eq!(&owned, d);
+        let doc = r#"{"manifests":[{"annotations":{"vnd.docker.reference.type":"x"},"annotations":null}]}"#;
+        let idx = parse_index(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
+        assert!(!idx.manifests[0].is_attestation());
+        assert!(idx.manifests[0].annotations.is_empty());
+    }
+
+    #[test]
+    fn annotations_from_pairs_round_trip() {
+        let a = Annotations::from_pairs([
+            ("q\"\\\n", "v\u{1}é"),
+            (REFERENCE_DIGEST_ANNOTATION, "sha256:x"),
+            ("q\"\\\n", "w"),
+        ]);
+        assert_eq!(
+            a.to_vec(),
+            [
+                ("q\"\\\n".to_string(), "w".to_string()),
+                (REFERENCE_DIGEST_ANNOTATION.to_string(), "sha256:x".to_string())
+            ]
+        );
+        assert_eq!(a.get(REFERENCE_DIGEST_ANNOTATION).as_deref(), Some("sha256:x"));
+        assert!(Annotations::from_pairs(Vec::<(&str, &str)>::new()).is_empty());
+    }
+
+    #[test]
+    fn data_field() {
+        let one =
+            |doc: &str| parse_index(doc.as_bytes(), 1000).map(|i| i.manifests[0].data.clone());
+        assert_eq!(&*one(r#"{"manifests":[{"data":"YWJj"}]}"#).unwrap().unwrap(), b"abc");
+        assert_eq!(&*one(r#"{"manifests":[{"data":[1,2]}]}"#).unwrap().unwrap(), [1, 2]);
+        assert!(one(r#"{"manifests":[{"data":[256]}]}"#).is_err());
+        assert!(one(r#"{"manifests":[{"data":[-1]}]}"#).is_err());
+        // "YQ==" leaves a 3-byte backing array: a later array of nulls shows its zeros.
+        let doc = r#"{"manifests":[{"data":"YQ==","data":[null,null]}]}"#;
+        assert_eq!(&*one(doc).unwrap().unwrap(), [b'a', 0]);
+        assert!(one(r#"{"manifests":[{"data":null}]}"#).unwrap().is_none());
+    }
+
+    #[test]
+    fn manifests_and_config_digest() {
+        let doc = r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+            "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:c","size":7},
+            "layers":[{"digest":"l1"},{"digest":"l2"}],"config":null}"#;
+        let m = parse_manifest(doc.as_bytes(), DEFAULT_LIMIT).unwrap();
+        assert_eq!(m.config.digest, "sha256:c");
+        assert_eq!(m.layers.len(), 2);
+        assert_eq!(config_digest(doc.as_bytes(), DEFAULT_LIMIT).unwrap(), "sha256:c");
+        assert!(config_digest(br#"{"config":[]}"#, DEFAULT_LIMIT).is_err());
+    }
+}

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 import pytest
+
+# Test helpers (imagebuild.py …) live beside the tests; importlib mode does not add this folder.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

@@ -22,6 +22,12 @@ from imagelookup import errors
         (errors.PlatformMismatch, LookupError),
         (errors.AmbiguousPrefix, LookupError),
         (errors.StoreError, OSError),
+        (errors.RegistryError, OSError),
+        (errors.Unauthorized, OSError),
+        (errors.Forbidden, OSError),
+        (errors.RateLimited, OSError),
+        (errors.RegistryUnavailable, OSError),
+        (errors.RegistryProtocolError, OSError),
     ],
     ids=lambda v: v.__name__,
 )

@@ -159,7 +159,9 @@ def search_like_python(ids: list[str], term: str) -> str | type:
     alg, prefix = None, term
     if ":" in term:
         name, _, rest = term.partition(":")
-        if name in {"sha256", "sha384", "sha512"}:
+        # go-digest calls "sha256:" (nothing after the colon) malformed, so digestset
+        # searches for it as a bare hex prefix, which matches nothing.
+        if name in {"sha256", "sha384", "sha512"} and rest:
             alg, prefix = name, rest
     matches = []
     for full in ids:
@@ -189,6 +191,21 @@ def test_search_matches_plain_rules(prefixes, term):
     except (errors.NotFound, errors.AmbiguousPrefix) as exc:
         got = type(exc)
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [("sha256:", errors.NotFound), ("", "one"), ("sha256:0", "one"), ("0", "one")],
+    ids=["algorithm-colon-only-is-malformed", "empty", "algorithm-and-prefix", "bare-prefix"],
+)
+def test_search_single_id_edge_terms(term, expected):
+    only = "sha256:" + "0" * 64
+    index = IDIndex([only])
+    if expected == "one":
+        assert index.search(term) == only
+    else:
+        with pytest.raises(expected):
+            index.search(term)
 
 
 def test_threads_share_one_index():

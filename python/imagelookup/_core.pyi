@@ -5,6 +5,8 @@ from typing import Any, TypeAlias, TypeVar, final
 
 from typing_extensions import Buffer
 
+from imagelookup.errors import ImageLookupError
+
 _T = TypeVar("_T")
 
 __version__: str
@@ -256,3 +258,169 @@ class IDIndex:
     def __reduce__(self) -> tuple[type[IDIndex], tuple[list[str]]]: ...
 
 # --- manifests ---
+
+MEDIA_TYPE_OCI_INDEX: str
+MEDIA_TYPE_OCI_MANIFEST: str
+MEDIA_TYPE_OCI_CONFIG: str
+MEDIA_TYPE_DOCKER_MANIFEST_LIST: str
+MEDIA_TYPE_DOCKER_MANIFEST: str
+MEDIA_TYPE_DOCKER_CONFIG: str
+
+@final
+class Descriptor:
+    """An OCI content descriptor: an index entry, a manifest's config or a layer.
+
+    Frozen, hashable, equal by value, picklable; ``repr()`` evaluates back to an equal value.
+    """
+
+    def __new__(
+        cls,
+        media_type: str,
+        digest: str,
+        size: int,
+        platform: _PlatformLike | None = None,
+        annotations: Mapping[str, str] | None = None,
+        urls: Sequence[str] = (),
+        data: bytes | None = None,
+        artifact_type: str = "",
+    ) -> Descriptor: ...
+    @property
+    def media_type(self) -> str:
+        """The media type, verbatim."""
+    @property
+    def digest(self) -> str:
+        """The digest, verbatim (not validated here, as in Go)."""
+    @property
+    def size(self) -> int: ...
+    @property
+    def platform(self) -> Platform | None:
+        """The entry's platform as written (not normalized), or ``None``."""
+    @property
+    def annotations(self) -> dict[str, str]:
+        """A new dict of the annotations on every access."""
+    @property
+    def urls(self) -> tuple[str, ...]: ...
+    @property
+    def data(self) -> bytes | None:
+        """Embedded content (``data``, decoded from base64), or ``None``."""
+    @property
+    def artifact_type(self) -> str: ...
+    @property
+    def is_manifest(self) -> bool:
+        """True for an OCI image manifest or a Docker schema 2 manifest."""
+    @property
+    def is_index(self) -> bool:
+        """True for a nested OCI index or Docker manifest list."""
+    @property
+    def is_attestation(self) -> bool:
+        """True for platform ``unknown/unknown`` or ``vnd.docker.reference.type`` =
+        ``attestation-manifest``."""
+    @property
+    def subject_digest(self) -> str | None:
+        """The manifest an attestation describes (``vnd.docker.reference.digest``)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[type[Descriptor], tuple[Any, ...]]: ...
+
+@final
+class Index:
+    """An OCI image index or Docker manifest list (frozen, hashable, picklable)."""
+
+    def __new__(
+        cls,
+        manifests: Iterable[Descriptor] | None = None,
+        media_type: str = "",
+        schema_version: int = 2,
+        annotations: Mapping[str, str] | None = None,
+        subject: Descriptor | None = None,
+        artifact_type: str = "",
+    ) -> Index: ...
+    @property
+    def schema_version(self) -> int: ...
+    @property
+    def media_type(self) -> str: ...
+    @property
+    def artifact_type(self) -> str: ...
+    @property
+    def manifests(self) -> tuple[Descriptor, ...]:
+        """Every entry in document order: image manifests, nested indexes and others."""
+    @property
+    def subject(self) -> Descriptor | None: ...
+    @property
+    def annotations(self) -> dict[str, str]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[type[Index], tuple[Any, ...]]: ...
+
+@final
+class Manifest:
+    """An OCI image manifest or Docker schema 2 manifest (frozen, hashable, picklable)."""
+
+    def __new__(
+        cls,
+        config: Descriptor,
+        layers: Iterable[Descriptor] | None = None,
+        media_type: str = "",
+        schema_version: int = 2,
+        annotations: Mapping[str, str] | None = None,
+        subject: Descriptor | None = None,
+        artifact_type: str = "",
+    ) -> Manifest: ...
+    @property
+    def schema_version(self) -> int: ...
+    @property
+    def media_type(self) -> str: ...
+    @property
+    def artifact_type(self) -> str: ...
+    @property
+    def config(self) -> Descriptor:
+        """The image config descriptor; its digest is the image ID."""
+    @property
+    def layers(self) -> tuple[Descriptor, ...]: ...
+    @property
+    def subject(self) -> Descriptor | None: ...
+    @property
+    def annotations(self) -> dict[str, str]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[type[Manifest], tuple[Any, ...]]: ...
+
+def parse_index(data: Buffer, *, limit: int = 1000000) -> Index:
+    """Read an OCI image index or Docker manifest list of at most ``limit`` bytes."""
+
+def parse_manifest(data: Buffer, *, limit: int = 1000000) -> Manifest:
+    """Read an OCI image manifest or Docker schema 2 manifest of at most ``limit`` bytes."""
+
+def config_digest(data: Buffer, *, limit: int = 1000000) -> str:
+    """The config digest of an image manifest, without building Python objects."""
+
+def select_manifests(
+    data: Buffer,
+    platform: _PlatformLike | None = None,
+    *,
+    matcher: Matcher | None = None,
+    limit: int = 1000000,
+    moby_check: bool = False,
+) -> list[Descriptor]:
+    """The image-manifest entries the matcher accepts, in document order."""
+
+def best_manifest(
+    data: Buffer,
+    platform: _PlatformLike | None = None,
+    *,
+    matcher: Matcher | None = None,
+    limit: int = 1000000,
+    moby_check: bool = False,
+) -> Descriptor | None:
+    """The entry a runtime would pull: most preferred, first in document order among equals."""
+
+def select_many_manifests(
+    items: Iterable[Buffer],
+    platform: _PlatformLike | None = None,
+    *,
+    matcher: Matcher | None = None,
+    limit: int = 1000000,
+    moby_check: bool = False,
+    threads: int | None = None,
+) -> list[list[Descriptor] | ImageLookupError]:
+    """:func:`select_manifests` over many buffers, GIL released, on up to ``threads`` threads."""

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import orjson
 
-from . import __version__, errors, platforms, reference
+from . import __version__, _cli_stores, errors, platforms, reference
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -75,6 +75,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_platform_parser(sub)
     _add_ref_parser(sub)
+    _cli_stores.add_commands(sub)
     return parser
 
 

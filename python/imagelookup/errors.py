@@ -16,6 +16,15 @@ callers who do not know this package::
     │   └── PlatformMismatch               moby's "… does not match the specified platform …"
     ├── AmbiguousPrefix (LookupError)      an ID prefix that names more than one image
     └── StoreError (OSError)               a store could not be read
+        └── RegistryError                  a registry answered with an error or not at all
+            ├── Unauthorized               401: no or wrong credentials, token refused
+            ├── Forbidden                  403: the credentials may not read this
+            ├── RateLimited                429 after every retry (``retry_after``)
+            ├── RegistryUnavailable        5xx after every retry, refused connection, timeout
+            └── RegistryProtocolError      an answer the API forbids (lengths that lie …)
+
+A registry's 404 is :class:`NotFound`; its content that does not hash to its digest is
+:class:`DigestMismatch`; a body longer than the caller's bound is :class:`LimitExceeded`.
 
 Messages are upstream's text where upstream has one. Extra attributes (``kind``,
 ``offset``, ``wanted`` …) let callers branch without parsing messages.
@@ -30,6 +39,7 @@ from typing import Any
 __all__ = [
     "AmbiguousPrefix",
     "DigestMismatch",
+    "Forbidden",
     "ImageLookupError",
     "ImageNotFound",
     "InvalidDigest",
@@ -38,7 +48,12 @@ __all__ = [
     "LimitExceeded",
     "NotFound",
     "PlatformMismatch",
+    "RateLimited",
+    "RegistryError",
+    "RegistryProtocolError",
+    "RegistryUnavailable",
     "StoreError",
+    "Unauthorized",
     "UnsafePath",
 ]
 
@@ -154,3 +169,49 @@ class AmbiguousPrefix(ImageLookupError, LookupError):
 
 class StoreError(ImageLookupError, OSError):
     """A store could not be read (I/O, protocol or format trouble below the lookup)."""
+
+
+class RegistryError(StoreError):
+    """A registry answered with an error, or not at all.
+
+    ``status`` is the HTTP status (``None`` when there was no answer), ``url`` the request URL
+    without credentials, ``code`` the first error code of the registry's JSON error body
+    (``"UNAUTHORIZED"``, ``"DENIED"`` …) or ``""``. Messages never hold secrets.
+    """
+
+    status: int | None
+    url: str
+    code: str
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        url: str = "",
+        code: str = "",
+        **details: Any,
+    ) -> None:
+        super().__init__(message, status=status, url=url, code=code, **details)
+
+
+class Unauthorized(RegistryError):
+    """401: the registry wants credentials, or refused the ones given (or their token)."""
+
+
+class Forbidden(RegistryError):
+    """403: the credentials are valid but may not read this repository."""
+
+
+class RateLimited(RegistryError):
+    """429, still after the retries. ``retry_after`` is the registry's last wait in seconds,
+    or ``None``."""
+
+
+class RegistryUnavailable(RegistryError):
+    """5xx after the retries, a refused or broken connection, or a timeout."""
+
+
+class RegistryProtocolError(RegistryError):
+    """An answer the distribution API forbids: a body longer or shorter than its
+    ``Content-Length`` or the descriptor's size, an unreadable token response …"""

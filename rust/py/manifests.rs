@@ -1,7 +1,868 @@
-//! Bindings for imagelookup.manifests. TODO(manifests helper).
+//! Bindings for `imagelookup.manifests`: reading indexes and manifests, and selection.
+//!
+//! Input bytes come from `bytes`, `bytearray`, `memoryview` or any C-contiguous buffer,
+//! without copying ([`Bytes`]). Parsed values are frozen pyclasses that own Rust data and
+//! build Python objects only when an attribute is read, so `select` allocates little more
+//! than the descriptors it returns. `select_many` releases the GIL and spreads the items over
+//! scoped threads; each item's result is a list of descriptors or the exception instance it
+//! would have raised.
 
+use super::buffer::Bytes;
+use super::error::to_pyerr;
+use super::platforms::{extract_platform, platform_to_py, PyMatcher};
+use crate::error::Error;
+use crate::manifest::{self, Annotations, Descriptor, List, PlatformFields, PlatformSpec};
+use crate::matcher::{self, SharedMatcher};
+use crate::platform::Platform;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
+use std::borrow::Cow;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+/// Inputs at least this long are read with the GIL released by `select`/`best`/`parse_*`.
+const DETACH_AT: usize = 64 * 1024;
+
+fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
+    Ok(PyString::new(py, s).repr()?.to_str()?.to_owned())
+}
+
+fn annotations_dict<'py>(py: Python<'py>, a: &Annotations<'_>) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (k, v) in a.iter() {
+        dict.set_item(k.as_ref(), v.as_ref())?;
+    }
+    Ok(dict)
+}
+
+fn annotations_from_py(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Annotations<'static>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Annotations::default());
+    };
+    let items = obj
+        .call_method0("items")
+        .map_err(|_| PyTypeError::new_err("annotations must be a mapping of str to str"))?;
+    let mut pairs = Vec::new();
+    for item in items.try_iter()? {
+        let (k, v): (String, String) = item?
+            .extract()
+            .map_err(|_| PyTypeError::new_err("annotations must be a mapping of str to str"))?;
+        pairs.push((k, v));
+    }
+    Ok(Annotations::from_pairs(pairs))
+}
+
+fn hash_annotations(a: &Annotations<'_>, h: &mut DefaultHasher) {
+    let mut pairs = a.to_vec();
+    pairs.sort();
+    pairs.hash(h);
+}
+
+// --- Descriptor ------------------------------------------------------------------------------
+
+/// An OCI content descriptor (index entry, config or layer).
+#[pyclass(name = "Descriptor", module = "imagelookup.manifests", frozen)]
+pub struct PyDescriptor {
+    inner: Descriptor<'static>,
+}
+
+impl PyDescriptor {
+    fn new_py(py: Python<'_>, inner: Descriptor<'static>) -> PyResult<Py<PyDescriptor>> {
+        Py::new(py, PyDescriptor { inner })
+    }
+
+    fn hash_into(&self, h: &mut DefaultHasher) {
+        let d = &self.inner;
+        (&d.media_type, &d.digest, d.size, &d.artifact_type).hash(h);
+        d.platform.as_ref().map(PlatformSpec::to_platform).hash(h);
+        (*d.urls).hash(h);
+        d.data.as_deref().hash(h);
+        hash_annotations(&d.annotations, h);
+    }
+}
+
+#[pymethods]
+impl PyDescriptor {
+    #[new]
+    #[pyo3(
+        signature = (media_type, digest, size, platform = None, annotations = None, urls = Vec::new(), data = None, artifact_type = String::new()),
+        text_signature = "(media_type, digest, size, platform=None, annotations=None, urls=(), data=None, artifact_type='')"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn py_new(
+        media_type: String,
+        digest: String,
+        size: i64,
+        platform: Option<&Bound<'_, PyAny>>,
+        annotations: Option<&Bound<'_, PyAny>>,
+        urls: Vec<String>,
+        data: Option<Vec<u8>>,
+        artifact_type: String,
+    ) -> PyResult<Self> {
+        let platform = match platform.filter(|p| !p.is_none()) {
+            Some(p) => Some(PlatformSpec::from_platform(extract_platform(p)?)),
+            None => None,
+        };
+        Ok(Self {
+            inner: Descriptor {
+                media_type: Cow::Owned(media_type),
+                digest: Cow::Owned(digest),
+                size,
+                urls: List::new(urls.into_iter().map(Cow::Owned).collect()),
+                annotations: annotations_from_py(annotations)?,
+                data: data.map(List::new),
+                platform,
+                artifact_type: Cow::Owned(artifact_type),
+            },
+        })
+    }
+
+    /// The media type, verbatim.
+    #[getter]
+    fn media_type(&self) -> &str {
+        &self.inner.media_type
+    }
+
+    /// The digest, verbatim (not validated, as Go does not).
+    #[getter]
+    fn digest(&self) -> &str {
+        &self.inner.digest
+    }
+
+    #[getter]
+    fn size(&self) -> i64 {
+        self.inner.size
+    }
+
+    /// The entry's platform as written (not normalized), or None.
+    #[getter]
+    fn platform(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        match &self.inner.platform {
+            Some(p) => Ok(Some(platform_to_py(py, p.to_platform())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A new dict of the annotations on every access.
+    #[getter]
+    fn annotations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        annotations_dict(py, &self.inner.annotations)
+    }
+
+    #[getter]
+    fn urls<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.urls.iter().map(|u| u.as_ref()))
+    }
+
+    /// The embedded content (`data`, decoded from base64), or None.
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.inner.data.as_deref().map(|d| PyBytes::new(py, d))
+    }
+
+    #[getter]
+    fn artifact_type(&self) -> &str {
+        &self.inner.artifact_type
+    }
+
+    /// True for an OCI image manifest or Docker schema 2 manifest.
+    #[getter]
+    fn is_manifest(&self) -> bool {
+        self.inner.is_manifest()
+    }
+
+    /// True for a nested index or manifest list.
+    #[getter]
+    fn is_index(&self) -> bool {
+        self.inner.is_index()
+    }
+
+    /// True for an attestation manifest (`unknown/unknown` or BuildKit's annotation).
+    #[getter]
+    fn is_attestation(&self) -> bool {
+        self.inner.is_attestation()
+    }
+
+    /// The manifest digest an attestation describes (`vnd.docker.reference.digest`).
+    #[getter]
+    fn subject_digest(&self) -> Option<&str> {
+        self.inner.reference_digest()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyDescriptor>().is_ok_and(|o| o.get().inner == self.inner)
+    }
+
+    fn __hash__(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        self.hash_into(&mut h);
+        h.finish()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let d = &self.inner;
+        let mut out = format!(
+            "Descriptor(media_type={}, digest={}, size={}",
+            py_repr(py, &d.media_type)?,
+            py_repr(py, &d.digest)?,
+            d.size
+        );
+        if let Some(p) = self.platform(py)? {
+            out += &format!(", platform={}", p.bind(py).repr()?);
+        }
+        let annotations = self.annotations(py)?;
+        if !annotations.is_empty() {
+            out += &format!(", annotations={}", annotations.repr()?);
+        }
+        if !d.urls.is_empty() {
+            out += &format!(", urls={}", self.urls(py)?.repr()?);
+        }
+        if let Some(data) = self.data(py) {
+            out += &format!(", data={}", data.repr()?);
+        }
+        if !d.artifact_type.is_empty() {
+            out += &format!(", artifact_type={}", py_repr(py, &d.artifact_type)?);
+        }
+        Ok(out + ")")
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let me = slf.get();
+        let args = (
+            me.media_type(),
+            me.digest(),
+            me.size(),
+            me.platform(py)?,
+            me.annotations(py)?,
+            me.urls(py)?,
+            me.data(py),
+            me.artifact_type(),
+        )
+            .into_pyobject(py)?;
+        Ok((slf.get_type(), args))
+    }
+}
+
+fn descriptors_tuple<'py>(
+    py: Python<'py>,
+    items: impl IntoIterator<Item = Descriptor<'static>>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let objs =
+        items.into_iter().map(|d| PyDescriptor::new_py(py, d)).collect::<PyResult<Vec<_>>>()?;
+    PyTuple::new(py, objs)
+}
+
+fn descriptors_from_py<'py>(items: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+    let py = items.py();
+    let mut out = Vec::new();
+    for item in items.try_iter()? {
+        let item = item?;
+        if !item.is_instance_of::<PyDescriptor>() {
+            return Err(PyTypeError::new_err("expected a sequence of Descriptor"));
+        }
+        out.push(item);
+    }
+    PyTuple::new(py, out)
+}
+
+fn optional_descriptor(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Py<PyDescriptor>>> {
+    match obj.filter(|o| !o.is_none()) {
+        None => Ok(None),
+        Some(o) => Ok(Some(
+            o.cast::<PyDescriptor>()
+                .map_err(|_| PyTypeError::new_err("subject must be a Descriptor or None"))?
+                .clone()
+                .unbind(),
+        )),
+    }
+}
+
+fn py_eq(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
+    a.eq(b)
+}
+
+// --- Index and Manifest ----------------------------------------------------------------------
+
+/// An OCI image index or Docker manifest list.
+#[pyclass(name = "Index", module = "imagelookup.manifests", frozen)]
+pub struct PyIndex {
+    schema_version: i64,
+    media_type: String,
+    artifact_type: String,
+    manifests: Py<PyTuple>,
+    subject: Option<Py<PyDescriptor>>,
+    annotations: Annotations<'static>,
+}
+
+impl PyIndex {
+    fn from_core(py: Python<'_>, index: manifest::Index<'static>) -> PyResult<Self> {
+        Ok(Self {
+            schema_version: index.schema_version,
+            media_type: index.media_type.into_owned(),
+            artifact_type: index.artifact_type.into_owned(),
+            manifests: descriptors_tuple(py, index.manifests.into_vec())?.unbind(),
+            subject: index.subject.map(|s| PyDescriptor::new_py(py, *s)).transpose()?,
+            annotations: index.annotations,
+        })
+    }
+
+    fn key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        (
+            self.schema_version,
+            &self.media_type,
+            &self.artifact_type,
+            self.manifests.bind(py),
+            self.subject.as_ref().map(|s| s.bind(py)),
+            annotations_dict(py, &self.annotations)?.items(),
+        )
+            .into_pyobject(py)
+    }
+}
+
+#[pymethods]
+impl PyIndex {
+    #[new]
+    #[pyo3(
+        signature = (manifests = None, media_type = String::new(), schema_version = 2, annotations = None, subject = None, artifact_type = String::new()),
+        text_signature = "(manifests=None, media_type='', schema_version=2, annotations=None, subject=None, artifact_type='')"
+    )]
+    fn py_new(
+        py: Python<'_>,
+        manifests: Option<&Bound<'_, PyAny>>,
+        media_type: String,
+        schema_version: i64,
+        annotations: Option<&Bound<'_, PyAny>>,
+        subject: Option<&Bound<'_, PyAny>>,
+        artifact_type: String,
+    ) -> PyResult<Self> {
+        let manifests = match manifests {
+            Some(m) if !m.is_none() => descriptors_from_py(m)?,
+            _ => PyTuple::empty(py),
+        };
+        Ok(Self {
+            schema_version,
+            media_type,
+            artifact_type,
+            manifests: manifests.unbind(),
+            subject: optional_descriptor(subject)?,
+            annotations: annotations_from_py(annotations)?,
+        })
+    }
+
+    #[getter]
+    fn schema_version(&self) -> i64 {
+        self.schema_version
+    }
+
+    #[getter]
+    fn media_type(&self) -> &str {
+        &self.media_type
+    }
+
+    #[getter]
+    fn artifact_type(&self) -> &str {
+        &self.artifact_type
+    }
+
+    /// Every entry, in document order (image manifests, nested indexes and others).
+    #[getter]
+    fn manifests(&self, py: Python<'_>) -> Py<PyTuple> {
+        self.manifests.clone_ref(py)
+    }
+
+    #[getter]
+    fn subject(&self, py: Python<'_>) -> Option<Py<PyDescriptor>> {
+        self.subject.as_ref().map(|s| s.clone_ref(py))
+    }
+
+    #[getter]
+    fn annotations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        annotations_dict(py, &self.annotations)
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        match other.cast::<PyIndex>() {
+            Ok(o) => py_eq(&self.key(py)?.into_any(), &o.get().key(py)?.into_any()),
+            Err(_) => Ok(false),
+        }
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> PyResult<u64> {
+        let mut h = DefaultHasher::new();
+        (self.schema_version, &self.media_type, &self.artifact_type).hash(&mut h);
+        h.write_isize(self.manifests.bind(py).hash()?);
+        if let Some(s) = &self.subject {
+            s.get().hash_into(&mut h);
+        }
+        hash_annotations(&self.annotations, &mut h);
+        Ok(h.finish())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let mut out = format!(
+            "Index(manifests={}, media_type={}, schema_version={}",
+            self.manifests.bind(py).repr()?,
+            py_repr(py, &self.media_type)?,
+            self.schema_version
+        );
+        let annotations = self.annotations(py)?;
+        if !annotations.is_empty() {
+            out += &format!(", annotations={}", annotations.repr()?);
+        }
+        if let Some(s) = &self.subject {
+            out += &format!(", subject={}", s.bind(py).repr()?);
+        }
+        if !self.artifact_type.is_empty() {
+            out += &format!(", artifact_type={}", py_repr(py, &self.artifact_type)?);
+        }
+        Ok(out + ")")
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let me = slf.get();
+        let args = (
+            me.manifests(py),
+            me.media_type(),
+            me.schema_version,
+            me.annotations(py)?,
+            me.subject(py),
+            me.artifact_type(),
+        )
+            .into_pyobject(py)?;
+        Ok((slf.get_type(), args))
+    }
+}
+
+/// An OCI image manifest or Docker schema 2 manifest.
+#[pyclass(name = "Manifest", module = "imagelookup.manifests", frozen)]
+pub struct PyManifest {
+    schema_version: i64,
+    media_type: String,
+    artifact_type: String,
+    config: Py<PyDescriptor>,
+    layers: Py<PyTuple>,
+    subject: Option<Py<PyDescriptor>>,
+    annotations: Annotations<'static>,
+}
+
+impl PyManifest {
+    fn from_core(py: Python<'_>, m: manifest::Manifest<'static>) -> PyResult<Self> {
+        Ok(Self {
+            schema_version: m.schema_version,
+            media_type: m.media_type.into_owned(),
+            artifact_type: m.artifact_type.into_owned(),
+            config: PyDescriptor::new_py(py, m.config)?,
+            layers: descriptors_tuple(py, m.layers.into_vec())?.unbind(),
+            subject: m.subject.map(|s| PyDescriptor::new_py(py, *s)).transpose()?,
+            annotations: m.annotations,
+        })
+    }
+
+    fn key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        (
+            self.schema_version,
+            &self.media_type,
+            &self.artifact_type,
+            self.config.bind(py),
+            self.layers.bind(py),
+            self.subject.as_ref().map(|s| s.bind(py)),
+            annotations_dict(py, &self.annotations)?.items(),
+        )
+            .into_pyobject(py)
+    }
+}
+
+#[pymethods]
+impl PyManifest {
+    #[new]
+    #[pyo3(
+        signature = (config, layers = None, media_type = String::new(), schema_version = 2, annotations = None, subject = None, artifact_type = String::new()),
+        text_signature = "(config, layers=None, media_type='', schema_version=2, annotations=None, subject=None, artifact_type='')"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn py_new(
+        py: Python<'_>,
+        config: &Bound<'_, PyDescriptor>,
+        layers: Option<&Bound<'_, PyAny>>,
+        media_type: String,
+        schema_version: i64,
+        annotations: Option<&Bound<'_, PyAny>>,
+        subject: Option<&Bound<'_, PyAny>>,
+        artifact_type: String,
+    ) -> PyResult<Self> {
+        let layers = match layers {
+            Some(l) if !l.is_none() => descriptors_from_py(l)?,
+            _ => PyTuple::empty(py),
+        };
+        Ok(Self {
+            schema_version,
+            media_type,
+            artifact_type,
+            config: config.clone().unbind(),
+            layers: layers.unbind(),
+            subject: optional_descriptor(subject)?,
+            annotations: annotations_from_py(annotations)?,
+        })
+    }
+
+    #[getter]
+    fn schema_version(&self) -> i64 {
+        self.schema_version
+    }
+
+    #[getter]
+    fn media_type(&self) -> &str {
+        &self.media_type
+    }
+
+    #[getter]
+    fn artifact_type(&self) -> &str {
+        &self.artifact_type
+    }
+
+    /// The image config descriptor; its digest is the image ID.
+    #[getter]
+    fn config(&self, py: Python<'_>) -> Py<PyDescriptor> {
+        self.config.clone_ref(py)
+    }
+
+    #[getter]
+    fn layers(&self, py: Python<'_>) -> Py<PyTuple> {
+        self.layers.clone_ref(py)
+    }
+
+    #[getter]
+    fn subject(&self, py: Python<'_>) -> Option<Py<PyDescriptor>> {
+        self.subject.as_ref().map(|s| s.clone_ref(py))
+    }
+
+    #[getter]
+    fn annotations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        annotations_dict(py, &self.annotations)
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        match other.cast::<PyManifest>() {
+            Ok(o) => py_eq(&self.key(py)?.into_any(), &o.get().key(py)?.into_any()),
+            Err(_) => Ok(false),
+        }
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> PyResult<u64> {
+        let mut h = DefaultHasher::new();
+        (self.schema_version, &self.media_type, &self.artifact_type).hash(&mut h);
+        self.config.get().hash_into(&mut h);
+        h.write_isize(self.layers.bind(py).hash()?);
+        if let Some(s) = &self.subject {
+            s.get().hash_into(&mut h);
+        }
+        hash_annotations(&self.annotations, &mut h);
+        Ok(h.finish())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let mut out = format!(
+            "Manifest(config={}, layers={}, media_type={}, schema_version={}",
+            self.config.bind(py).repr()?,
+            self.layers.bind(py).repr()?,
+            py_repr(py, &self.media_type)?,
+            self.schema_version
+        );
+        let annotations = self.annotations(py)?;
+        if !annotations.is_empty() {
+            out += &format!(", annotations={}", annotations.repr()?);
+        }
+        if let Some(s) = &self.subject {
+            out += &format!(", subject={}", s.bind(py).repr()?);
+        }
+        if !self.artifact_type.is_empty() {
+            out += &format!(", artifact_type={}", py_repr(py, &self.artifact_type)?);
+        }
+        Ok(out + ")")
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let me = slf.get();
+        let args = (
+            me.config(py),
+            me.layers(py),
+            me.media_type(),
+            me.schema_version,
+            me.annotations(py)?,
+            me.subject(py),
+            me.artifact_type(),
+        )
+            .into_pyobject(py)?;
+        Ok((slf.get_type(), args))
+    }
+}
+
+// --- functions -------------------------------------------------------------------------------
+
+/// Runs `f` on the bytes, with the GIL released when the input is large.
+fn with_bytes<T: Send>(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    f: impl FnOnce(&[u8]) -> T + Send,
+) -> PyResult<T> {
+    let bytes = Bytes::get(data)?;
+    let slice = bytes.as_slice();
+    if slice.len() >= DETACH_AT {
+        Ok(py.detach(|| f(slice)))
+    } else {
+        Ok(f(slice))
+    }
+}
+
+/// How a wanted platform was given: a specifier string (looked up before parsing) or a value.
+#[derive(PartialEq)]
+enum Wanted {
+    Spec(String),
+    Value(Platform),
+}
+
+/// `only` matchers for wanted platforms seen recently: parsing a specifier and building
+/// containerd's preference ladder cost about as much as reading a whole list, and callers
+/// ask for the same few platforms again and again. Matchers are immutable, so sharing is safe.
+static MATCHER_CACHE: Mutex<Vec<(Wanted, SharedMatcher)>> = Mutex::new(Vec::new());
+const MATCHER_CACHE_SIZE: usize = 32;
+
+fn cached(found: impl Fn(&Wanted) -> bool) -> Option<SharedMatcher> {
+    let cache = MATCHER_CACHE.lock().ok()?;
+    cache.iter().find(|(k, _)| found(k)).map(|(_, m)| m.clone())
+}
+
+fn remember(key: Wanted, m: &SharedMatcher) {
+    if let Ok(mut cache) = MATCHER_CACHE.lock() {
+        if cache.len() >= MATCHER_CACHE_SIZE {
+            cache.remove(0);
+        }
+        cache.push((key, m.clone()));
+    }
+}
+
+/// `platforms.only(platform)` for a `Platform`, specifier string or OCI mapping.
+fn only_for(platform: &Bound<'_, PyAny>) -> PyResult<SharedMatcher> {
+    let key = match platform.cast::<PyString>() {
+        Ok(s) => {
+            let spec = s.to_str()?;
+            if let Some(m) = cached(|k| matches!(k, Wanted::Spec(x) if x == spec)) {
+                return Ok(m);
+            }
+            Wanted::Spec(spec.to_owned())
+        }
+        Err(_) => Wanted::Value(extract_platform(platform)?),
+    };
+    if let Some(m) = cached(|k| *k == key) {
+        return Ok(m);
+    }
+    let wanted = match &key {
+        Wanted::Spec(_) => extract_platform(platform)?,
+        Wanted::Value(p) => p.clone(),
+    };
+    let m = matcher::only(&wanted);
+    remember(key, &m);
+    Ok(m)
+}
+
+/// The matcher to use: `matcher` when given, else `platforms.only(platform)`.
+fn resolve_matcher(
+    platform: Option<&Bound<'_, PyAny>>,
+    matcher: Option<&Bound<'_, PyMatcher>>,
+) -> PyResult<SharedMatcher> {
+    if let Some(m) = matcher {
+        return Ok(m.get().matcher.clone());
+    }
+    match platform.filter(|p| !p.is_none()) {
+        Some(p) => only_for(p),
+        None => Err(PyTypeError::new_err("a platform or a matcher is required")),
+    }
+}
+
+fn fields(moby_check: bool) -> PlatformFields {
+    if moby_check {
+        PlatformFields::MobyCheck
+    } else {
+        PlatformFields::Full
+    }
+}
+
+fn select_owned(
+    data: &[u8],
+    matcher: &dyn crate::matcher::Matcher,
+    limit: usize,
+    fields: PlatformFields,
+) -> Result<Vec<Descriptor<'static>>, Error> {
+    Ok(manifest::select_owned(manifest::parse_index(data, limit)?, matcher, fields))
+}
+
+fn descriptor_list<'py>(
+    py: Python<'py>,
+    items: Vec<Descriptor<'static>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let objs =
+        items.into_iter().map(|d| PyDescriptor::new_py(py, d)).collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, objs)
+}
+
+/// Reads an OCI image index or Docker manifest list.
+#[pyfunction]
+#[pyo3(signature = (data, *, limit = 1000000))]
+fn parse_index(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyResult<PyIndex> {
+    let index = with_bytes(py, data, |b| {
+        manifest::parse_index(b, limit).map(manifest::Index::into_owned)
+    })??;
+    PyIndex::from_core(py, index)
+}
+
+/// Reads an OCI image manifest or Docker schema 2 manifest.
+#[pyfunction]
+#[pyo3(signature = (data, *, limit = 1000000))]
+fn parse_manifest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyResult<PyManifest> {
+    let m = with_bytes(py, data, |b| {
+        manifest::parse_manifest(b, limit).map(manifest::Manifest::into_owned)
+    })??;
+    PyManifest::from_core(py, m)
+}
+
+/// The config digest of an image manifest.
+#[pyfunction]
+#[pyo3(signature = (data, *, limit = 1000000))]
+fn config_digest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyResult<String> {
+    Ok(with_bytes(py, data, |b| manifest::config_digest(b, limit))??)
+}
+
+/// The image-manifest entries whose platform is accepted, in document order.
+#[pyfunction]
+#[pyo3(name = "select_manifests", signature = (data, platform = None, *, matcher = None, limit = 1000000, moby_check = false))]
+fn select<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    platform: Option<&Bound<'py, PyAny>>,
+    matcher: Option<&Bound<'py, PyMatcher>>,
+    limit: usize,
+    moby_check: bool,
+) -> PyResult<Bound<'py, PyList>> {
+    let m = resolve_matcher(platform, matcher)?;
+    let found = with_bytes(py, data, |b| select_owned(b, &*m, limit, fields(moby_check)))??;
+    descriptor_list(py, found)
+}
+
+/// The single entry a runtime would pull, or None.
+#[pyfunction]
+#[pyo3(name = "best_manifest", signature = (data, platform = None, *, matcher = None, limit = 1000000, moby_check = false))]
+fn best(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    platform: Option<&Bound<'_, PyAny>>,
+    matcher: Option<&Bound<'_, PyMatcher>>,
+    limit: usize,
+    moby_check: bool,
+) -> PyResult<Option<Py<PyDescriptor>>> {
+    let m = resolve_matcher(platform, matcher)?;
+    let found = with_bytes(py, data, |b| -> Result<_, Error> {
+        let index = manifest::parse_index(b, limit)?;
+        Ok(manifest::best(&index, &*m, fields(moby_check)).map(|d| d.clone().into_owned()))
+    })??;
+    found.map(|d| PyDescriptor::new_py(py, d)).transpose()
+}
+
+type ItemResult = Result<Vec<Descriptor<'static>>, Error>;
+
+/// Items handed to a worker at a time: enough to amortise the lock, few enough to balance.
+const CHUNK: usize = 16;
+
+/// `select` over many buffers with the GIL released, on up to `threads` threads.
+#[pyfunction]
+#[pyo3(name = "select_many_manifests", signature = (items, platform = None, *, matcher = None, limit = 1000000, moby_check = false, threads = None))]
+#[allow(clippy::too_many_arguments)]
+fn select_many<'py>(
+    py: Python<'py>,
+    items: &Bound<'py, PyAny>,
+    platform: Option<&Bound<'py, PyAny>>,
+    matcher: Option<&Bound<'py, PyMatcher>>,
+    limit: usize,
+    moby_check: bool,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyList>> {
+    let m = resolve_matcher(platform, matcher)?;
+    let threads = match threads {
+        Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let buffers = items.try_iter()?.map(|item| Bytes::get(&item?)).collect::<PyResult<Vec<_>>>()?;
+    let slices: Vec<&[u8]> = buffers.iter().map(Bytes::as_slice).collect();
+    let fields = fields(moby_check);
+    let matcher: &dyn crate::matcher::Matcher = &*m;
+    let results: Vec<ItemResult> = py.detach(|| {
+        let run = |input: &[&[u8]], out: &mut [Option<ItemResult>]| {
+            for (data, slot) in input.iter().zip(out) {
+                *slot = Some(select_owned(data, matcher, limit, fields));
+            }
+        };
+        let mut out: Vec<Option<ItemResult>> = Vec::new();
+        out.resize_with(slices.len(), || None);
+        let workers = threads.min(slices.len().div_ceil(CHUNK)).max(1);
+        if workers == 1 {
+            run(&slices, &mut out);
+        } else {
+            let queue = Mutex::new(slices.chunks(CHUNK).zip(out.chunks_mut(CHUNK)));
+            std::thread::scope(|scope| {
+                for _ in 0..workers {
+                    scope.spawn(|| loop {
+                        let next = queue.lock().ok().and_then(|mut q| q.next());
+                        match next {
+                            Some((input, slots)) => run(input, slots),
+                            None => break,
+                        }
+                    });
+                }
+            });
+        }
+        out.into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(Error::invalid_manifest(0, "not processed"))))
+            .collect()
+    });
+    drop(slices);
+    drop(buffers);
+    py.check_signals()?;
+    let list = PyList::empty(py);
+    for result in results {
+        match result {
+            Ok(found) => list.append(descriptor_list(py, found)?)?,
+            Err(err) => list.append(to_pyerr(py, err).into_value(py))?,
+        }
+    }
+    Ok(list)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyDescriptor>()?;
+    m.add_class::<PyIndex>()?;
+    m.add_class::<PyManifest>()?;
+    m.add_function(wrap_pyfunction!(parse_index, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_manifest, m)?)?;
+    m.add_function(wrap_pyfunction!(config_digest, m)?)?;
+    m.add_function(wrap_pyfunction!(select, m)?)?;
+    m.add_function(wrap_pyfunction!(best, m)?)?;
+    m.add_function(wrap_pyfunction!(select_many, m)?)?;
+    m.add("MEDIA_TYPE_OCI_INDEX", manifest::OCI_INDEX)?;
+    m.add("MEDIA_TYPE_OCI_MANIFEST", manifest::OCI_MANIFEST)?;
+    m.add("MEDIA_TYPE_OCI_CONFIG", manifest::OCI_CONFIG)?;
+    m.add("MEDIA_TYPE_DOCKER_MANIFEST_LIST", manifest::DOCKER_MANIFEST_LIST)?;
+    m.add("MEDIA_TYPE_DOCKER_MANIFEST", manifest::DOCKER_MANIFEST)?;
+    m.add("MEDIA_TYPE_DOCKER_CONFIG", manifest::DOCKER_CONFIG)?;
     Ok(())
 }

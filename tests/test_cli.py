@@ -1,0 +1,163 @@
+"""The ``resolve`` and ``select`` commands, run as a user runs them (the installed script)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from imagebuild import LayoutBuilder
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "oci-layout"
+
+
+def run(*args: str, stdin: bytes = b"", cwd: Path = REPO, env: dict[str, str] | None = None):
+    exe = shutil.which("imagelookup", path=os.path.dirname(sys.executable)) or "imagelookup"
+    full_env = {k: v for k, v in os.environ.items() if k != "IMAGELOOKUP_STORE"}
+    full_env.update(env or {})
+    return subprocess.run(
+        [exe, *args], input=stdin, capture_output=True, cwd=cwd, env=full_env, timeout=60
+    )
+
+
+def _example_ids() -> dict[str, str]:
+    index = json.loads((EXAMPLE / "index.json").read_bytes())["manifests"][0]
+    lst = json.loads((EXAMPLE / "blobs" / "sha256" / index["digest"][7:]).read_bytes())
+    ids = {}
+    for entry in lst["manifests"]:
+        p = entry["platform"]
+        if p["os"] == "unknown":
+            continue
+        manifest = json.loads((EXAMPLE / "blobs" / "sha256" / entry["digest"][7:]).read_bytes())
+        ids[p["architecture"]] = manifest["config"]["digest"]
+    return ids
+
+
+def test_resolve_example_default_store() -> None:
+    result = run("resolve", "demo:1.0", "--platform", "linux/arm64")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert _example_ids()["arm64"] in out
+    assert "linux/arm64" in out
+
+
+def test_resolve_json() -> None:
+    result = run("resolve", "demo:1.0", "--platform", "linux/arm/v7", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["id"] == _example_ids()["arm"]
+    assert (data["os"], data["architecture"]) == ("linux", "arm")
+    assert data["manifest"].startswith("sha256:")
+
+
+def test_resolve_store_from_environment(tmp_path: Path) -> None:
+    env = {"IMAGELOOKUP_STORE": str(EXAMPLE)}
+    result = run("resolve", "demo:1.0", "--platform", "linux/amd64", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_resolve_explain() -> None:
+    result = run("resolve", "demo:1.0", "--platform", "linux/arm64", "--explain")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.decode().splitlines()) > 4
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "stderr"),
+    [
+        pytest.param(("nope:1",), 1, "No such image: nope:1", id="not-found"),
+        pytest.param(
+            ("demo:1.0", "--platform", "linux/s390x"),
+            1,
+            "does not match",
+            id="platform-missing",
+        ),
+        pytest.param(("Bad//Ref",), 2, "invalid reference format", id="invalid-ref"),
+        pytest.param(("demo:1.0", "--platform", "linux/"), 2, "", id="invalid-platform"),
+        pytest.param(
+            ("demo:1.0", "--store", "https://registry.example"),
+            2,
+            "registry store is not available yet",
+            id="registry-url",
+        ),
+    ],
+)
+def test_resolve_exit_codes(args: tuple[str, ...], code: int, stderr: str) -> None:
+    result = (
+        run("resolve", *args, "--store", str(EXAMPLE))
+        if "--store" not in args
+        else run("resolve", *args)
+    )
+    assert result.returncode == code, result.stderr
+    assert stderr in result.stderr.decode()
+
+
+def test_resolve_error_json() -> None:
+    result = run("resolve", "nope:1", "--store", str(EXAMPLE), "--json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["error"] == "ImageNotFound"
+
+
+def _example_index() -> Path:
+    index = json.loads((EXAMPLE / "index.json").read_bytes())["manifests"][0]
+    return EXAMPLE / "blobs" / "sha256" / index["digest"][7:]
+
+
+def test_select_file() -> None:
+    result = run("select", str(_example_index()), "--platform", "linux/arm/v7")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == 1 and "linux/arm/v7" in lines[0]
+
+
+def test_select_stdin_json() -> None:
+    data = _example_index().read_bytes()
+    result = run("select", "-", "--platform", "linux/amd64", "--json", stdin=data)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["platform"] for r in rows] == ["linux/amd64"]
+
+
+def test_select_best() -> None:
+    result = run("select", str(_example_index()), "--platform", "linux/arm64", "--best")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.decode().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "code"),
+    [
+        pytest.param(("-", "--platform", "linux/s390x"), None, 1, id="none-matches"),
+        pytest.param(("-", "--platform", "linux/amd64"), b"{nope", 2, id="malformed"),
+        pytest.param(("-", "--platform", "linux/amd64", "--limit", "10"), None, 2, id="too-big"),
+        pytest.param(("/nonexistent", "--platform", "linux/amd64"), b"", 2, id="no-file"),
+    ],
+)
+def test_select_failures(args: tuple[str, ...], stdin: bytes | None, code: int) -> None:
+    data = _example_index().read_bytes() if stdin is None else stdin
+    result = run("select", *args, stdin=data)
+    assert result.returncode == code, result.stderr
+
+
+@pytest.mark.parametrize("command", ["resolve", "select"])
+def test_help(command: str) -> None:
+    result = run(command, "--help")
+    assert result.returncode == 0
+    assert b"usage: imagelookup " + command.encode() in result.stdout
+
+
+def test_resolve_archive_and_layout_written_here(tmp_path: Path) -> None:
+    b = LayoutBuilder(tmp_path / "l")
+    built = b.multi_platform("x", [("linux", "amd64", ""), ("linux", "ppc64le", "")])
+    b.tag(built, "x:2")
+    root = b.write()
+    result = run("resolve", "x:2", "--platform", "linux/ppc64le", "--store", str(root), "--json")
+    assert result.returncode == 0, result.stderr
+    expected = built["images"][("linux", "ppc64le", "")].config_digest
+    assert json.loads(result.stdout)["id"] == expected

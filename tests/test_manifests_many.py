@@ -1,0 +1,87 @@
+"""select_many: threads, inputs, per-item errors, and agreement with select from many threads."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from imagelookup import errors, manifests, platforms
+
+M = "application/vnd.oci.image.manifest.v1+json"
+
+
+def listing(n: int) -> bytes:
+    arches = ["amd64", "arm64", "ppc64le", "s390x"]
+    return json.dumps(
+        {
+            "manifests": [
+                {
+                    "mediaType": M,
+                    "digest": f"sha256:{n}-{a}",
+                    "size": n,
+                    "platform": {"os": "linux", "architecture": a},
+                }
+                for a in arches[: 1 + n % 4]
+            ]
+        }
+    ).encode()
+
+
+ITEMS = [listing(n) for n in range(200)]
+
+
+def expected(platform: str) -> list[list[str]]:
+    return [[d.digest for d in manifests.select(item, platform)] for item in ITEMS]
+
+
+@pytest.mark.parametrize("threads", [None, 1, 2, 7, 1000])
+def test_results_in_input_order(threads):
+    got = manifests.select_many(ITEMS, "linux/arm64", threads=threads)
+    assert [[d.digest for d in r] for r in got] == expected("linux/arm64")
+
+
+def test_empty_input():
+    assert manifests.select_many([], "linux/amd64") == []
+
+
+def test_accepts_any_iterable_of_buffers():
+    items = (bytearray(i) if n % 2 else memoryview(i) for n, i in enumerate(ITEMS[:10]))
+    got = manifests.select_many(items, "linux/amd64", threads=2)
+    assert [[d.digest for d in r] for r in got] == expected("linux/amd64")[:10]
+
+
+def test_a_non_buffer_item_fails_the_call():
+    with pytest.raises(TypeError):
+        manifests.select_many([ITEMS[0], "text"], "linux/amd64")
+
+
+def test_threads_must_be_positive():
+    with pytest.raises(ValueError):
+        manifests.select_many(ITEMS, "linux/amd64", threads=0)
+
+
+def test_matcher_and_moby_check():
+    m = platforms.ordered("linux/s390x", "linux/amd64")
+    got = manifests.select_many(ITEMS[:8], matcher=m, moby_check=True)
+    assert got == [manifests.select(i, matcher=m) for i in ITEMS[:8]]
+
+
+def test_errors_are_instances_in_place():
+    items = [ITEMS[0], b"\xef\xbb\xbf{}", ITEMS[1]]
+    got = manifests.select_many(items, "linux/amd64")
+    assert isinstance(got[1], errors.InvalidManifest)
+    assert not isinstance(got[0], Exception) and not isinstance(got[2], Exception)
+
+
+def test_from_many_python_threads_at_once():
+    want = expected("linux/amd64")
+
+    def work(_: int) -> list[list[str]]:
+        return [
+            [d.digest for d in r] for r in manifests.select_many(ITEMS, "linux/amd64", threads=2)
+        ]
+
+    with ThreadPoolExecutor(8) as pool:
+        for result in pool.map(work, range(16)):
+            assert result == want
