@@ -2,7 +2,9 @@
 
 Every string (and bytes) literal in the tests of a topic becomes a seed of that topic's
 target; for the platform target, pairs of specifiers also become two-line seeds so that
-the matchers start from real wanted/candidate pairs. Usage::
+the matchers start from real wanted/candidate pairs; the manifest target also gets a
+sample of the shared corpus of realistic manifest lists (``shared/corpus`` beside the
+repository), when it is there, and documents nested around the JSON depth bound. Usage::
 
     python3 fuzz/make_seeds.py OUTDIR
 
@@ -21,6 +23,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 MAX_SEED = 4096
+CORPUS_SAMPLE = 64
+SHARED_CORPUS = next(
+    (
+        p / "shared" / "corpus" / "manifest-lists.jsonl"
+        for p in ROOT.parents[:3]
+        if (p / "shared" / "corpus" / "manifest-lists.jsonl").is_file()
+    ),
+    None,
+)
 
 # target -> the test files whose literals seed it
 SOURCES = {
@@ -51,7 +62,15 @@ def seeds_for(target: str) -> set[bytes]:
             found.update(v for v in literals(path) if 0 < len(v) <= MAX_SEED)
     if target == "platform":
         specs = sorted(s for s in found if b"\n" not in s and len(s) <= 40)[:200]
-        found.update(a + b"\n" + b for a, b in itertools.islice(itertools.permutations(specs, 2), 0, None, 97))
+        pairs = itertools.islice(itertools.permutations(specs, 2), 0, None, 97)
+        found.update(a + b"\n" + b for a, b in pairs)
+    if target == "manifest" and SHARED_CORPUS is not None:
+        lists = [line for line in SHARED_CORPUS.read_bytes().splitlines() if len(line) <= MAX_SEED]
+        found.update(lists[:: max(1, len(lists) // CORPUS_SAMPLE)])
+    if target == "manifest":
+        # Nesting around the JSON reader's depth bound (10,000), in a skipped field.
+        for depth in (9_999, 10_000, 10_001):
+            found.add(b'{"x":' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}")
     return found
 
 
