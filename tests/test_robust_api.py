@@ -9,6 +9,7 @@ for strings with lone surrogates, no ``SystemError``, no ``pyo3_runtime.PanicExc
 from __future__ import annotations
 
 import array
+import json
 import pickle
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from imagelookup import digest, errors, platforms, reference
+from imagelookup import digest, errors, manifests, platforms, reference
 from imagelookup.idindex import IDIndex
 from imagelookup.platforms import Platform
 
@@ -359,3 +360,155 @@ def test_platform_fields_keep_one_replacement_per_surrogate():
     with pytest.raises(errors.InvalidParameter) as info:
         platforms.parse(SURROGATE)
     assert '"a\ufffdb"' in str(info.value)
+
+
+# Manifests.
+
+JSON_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), TEXT)
+JSON = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+PLATFORM_JSON = st.fixed_dictionaries(
+    {},
+    optional={
+        "os": st.sampled_from(["linux", "windows", "unknown", ""]) | JSON,
+        "architecture": st.sampled_from(["amd64", "arm64", "arm", "unknown"]) | JSON,
+        "variant": st.sampled_from(["v7", "v8", ""]) | JSON,
+        "os.version": JSON,
+        "os.features": st.lists(TEXT, max_size=2) | JSON,
+    },
+)
+DESCRIPTOR_JSON = st.fixed_dictionaries(
+    {},
+    optional={
+        "mediaType": st.sampled_from(
+            [manifests.MEDIA_TYPE_OCI_MANIFEST, manifests.MEDIA_TYPE_DOCKER_MANIFEST_LIST]
+        )
+        | JSON,
+        "digest": st.just(D256) | JSON,
+        "size": st.integers() | JSON,
+        "platform": PLATFORM_JSON | JSON,
+        "annotations": st.dictionaries(TEXT, TEXT, max_size=2) | JSON,
+        "urls": st.lists(TEXT, max_size=2) | JSON,
+        "data": st.just("e30=") | JSON,
+    },
+)
+INDEX_JSON = st.fixed_dictionaries(
+    {},
+    optional={
+        "schemaVersion": st.just(2) | JSON,
+        "mediaType": st.just(manifests.MEDIA_TYPE_OCI_INDEX) | JSON,
+        "manifests": st.lists(DESCRIPTOR_JSON, max_size=4) | JSON,
+        "config": DESCRIPTOR_JSON | JSON,
+        "layers": st.lists(DESCRIPTOR_JSON, max_size=2) | JSON,
+        "subject": DESCRIPTOR_JSON | JSON,
+        "annotations": st.dictionaries(TEXT, TEXT, max_size=2) | JSON,
+    },
+)
+
+
+def encode_json(doc: Any) -> bytes:
+    return json.dumps(doc).encode("utf-8", "surrogatepass")
+
+
+def mutate(data: bytes, cuts: list[int]) -> bytes:
+    """``data`` with a few bytes dropped or flipped: mostly-valid JSON that is not."""
+    out = bytearray(data)
+    for cut in cuts:
+        if out:
+            i = cut % len(out)
+            if cut % 2:
+                del out[i]
+            else:
+                out[i] ^= 0x20
+    return bytes(out)
+
+
+DOCUMENTS = st.one_of(
+    INDEX_JSON.map(encode_json),
+    st.tuples(INDEX_JSON.map(encode_json), st.lists(st.integers(0, 10**6), max_size=3)).map(
+        lambda t: mutate(*t)
+    ),
+    st.binary(max_size=300),
+)
+LIMITS = st.one_of(st.just(1_000_000), st.integers(0, 400))
+MANIFEST_ERRORS = (errors.InvalidManifest, errors.LimitExceeded)
+
+
+def check_manifest_error(exc: BaseException, data: bytes, limit: int) -> None:
+    assert isinstance(exc, MANIFEST_ERRORS), exc
+    if isinstance(exc, errors.LimitExceeded):
+        assert len(data) > limit and exc.limit == limit and exc.size == len(data)
+    else:
+        assert len(data) <= limit
+        assert 0 <= exc.offset <= len(data) and exc.reason
+
+
+@settings(max_examples=400)
+@given(DOCUMENTS, LIMITS)
+def test_manifest_readers_any_bytes(data, limit):
+    for fn in (manifests.parse_index, manifests.parse_manifest, manifests.config_digest):
+        result = attempt(fn, data, limit=limit)
+        if failed(result):
+            check_manifest_error(result, data, limit)
+    index = attempt(manifests.parse_index, data, limit=limit)
+    if failed(index):
+        return
+    assert pickle.loads(pickle.dumps(index)) == index
+    hash(index)
+    for wanted in ("linux/amd64", "linux/arm/v7", HOST):
+        chosen = manifests.select(data, wanted, limit=limit)
+        assert all(d.is_manifest and d.platform is not None for d in chosen)
+        assert [d for d in index.manifests if d in chosen] == chosen
+        best = manifests.best(data, wanted, limit=limit)
+        assert (best is None) == (not chosen)
+        assert best is None or best in chosen
+
+
+@settings(max_examples=200)
+@given(st.one_of(BUFFERS, NON_STR, TEXT), st.one_of(STRINGS, NON_STR), ANYTHING)
+def test_manifest_functions_any_arguments(data, platform, limit):
+    for fn in (manifests.parse_index, manifests.parse_manifest, manifests.config_digest):
+        result = attempt(fn, data)
+        if failed(result):
+            assert isinstance(result, (*MANIFEST_ERRORS, TypeError)), result
+        result = attempt(fn, b"{}", limit=limit)
+        if failed(result):
+            assert isinstance(result, (*MANIFEST_ERRORS, errors.InvalidParameter, TypeError))
+    for fn in (manifests.select, manifests.best):
+        result = attempt(fn, data, platform)
+        if failed(result):
+            assert isinstance(result, (*MANIFEST_ERRORS, errors.InvalidParameter, TypeError))
+    result = attempt(manifests.select_many, [data, b"{}"], platform, threads=2)
+    if failed(result):
+        assert isinstance(result, (errors.InvalidParameter, TypeError)), result
+    else:
+        assert len(result) == 2
+
+
+@settings(max_examples=150)
+@given(ANYTHING, ANYTHING, ANYTHING, st.one_of(st.none(), ANYTHING, PLATFORM_JSON), ANYTHING)
+def test_descriptor_constructor(media_type, dig, size, platform, annotations):
+    d = attempt(manifests.Descriptor, media_type, dig, size, platform, annotations)
+    if failed(d):
+        assert isinstance(d, (errors.InvalidParameter, TypeError)), d
+        return
+    assert pickle.loads(pickle.dumps(d)) == d
+    hash(d)
+    repr(d)
+
+
+@pytest.mark.parametrize("limit", [-1, 2**64, 2**200], ids=["negative", "past usize", "huge"])
+def test_limit_values(limit):
+    if limit < 0:
+        with pytest.raises(errors.InvalidParameter):
+            manifests.parse_index(b"{}", limit=limit)
+    else:
+        assert manifests.parse_index(b"{}", limit=limit) == manifests.parse_index(b"{}")
+
+
+def test_select_with_surrogate_platform():
+    with pytest.raises(errors.InvalidParameter):
+        manifests.select(b"{}", SURROGATE)

@@ -1,7 +1,7 @@
 //! Bindings for `imagelookup.digest` and `imagelookup.idindex`.
 
+use super::args::Text;
 use super::buffer::Bytes;
-use super::text::Text;
 use crate::digest::{self as core, Algorithm};
 use crate::error::Error;
 use crate::idindex::{IdIndex, ImageId};

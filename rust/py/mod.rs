@@ -2,13 +2,13 @@
 
 use pyo3::prelude::*;
 
+mod args;
 mod buffer;
 mod digest;
 mod error;
 mod manifests;
 mod platforms;
 mod reference;
-mod text;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {

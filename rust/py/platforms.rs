@@ -5,7 +5,7 @@
 //! `os.features`); [`extract_platform`] is the one place that reads them, and other binding
 //! modules use it too.
 
-use super::text::{Text, Texts};
+use super::args::{Text, Texts};
 use crate::host::{self, Host};
 use crate::matcher::{self, SharedMatcher};
 use crate::platform::{self, Platform};

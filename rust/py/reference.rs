@@ -1,6 +1,6 @@
 //! Bindings for `imagelookup.reference`: the `Reference` value and the parse functions.
 
-use super::text::Text;
+use super::args::Text;
 use crate::error::{Error, ReferenceErrorKind};
 use crate::reference::{self as core, Reference};
 use pyo3::exceptions::PyTypeError;

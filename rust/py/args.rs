@@ -1,4 +1,6 @@
-//! `str` arguments, read as UTF-8 whatever they hold.
+//! Argument readers that fail only with documented exceptions.
+//!
+//! # Text
 //!
 //! A Python `str` may hold lone surrogates (`"\ud800"`), which UTF-8, and so Rust and Go,
 //! cannot. PyO3's `&str` refuses such a string with `UnicodeEncodeError`, which is none of
@@ -7,7 +9,17 @@
 //! the string with its own typed error (`InvalidParameter`, `InvalidDigest`, `NotFound`);
 //! a `Platform` field keeps the U+FFFD, as a `%`-escape that decodes to bytes that are not
 //! UTF-8 does. Anything that is not a `str` is still a `TypeError`.
+//!
+//! # Integers
+//!
+//! PyO3 refuses an `int` outside the Rust type with `OverflowError`. [`Limit`] (a byte bound
+//! or a count) reads a negative value as `InvalidParameter` and a value past `usize` as
+//! `usize::MAX` (no bound short of memory); [`Int64`] (a Go `int64` field) reads a value
+//! outside 64 bits as `InvalidParameter`. Anything that is not an integer stays a
+//! `TypeError`.
 
+use crate::error::Error;
+use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use std::borrow::Cow;
@@ -85,5 +97,49 @@ impl<'py> FromPyObject<'_, 'py> for Texts {
         let items = obj.extract::<Vec<Bound<'py, PyAny>>>()?;
         let texts = items.iter().map(|item| Ok(item.extract::<Text<'_>>()?.into_owned()));
         Ok(Self(texts.collect::<PyResult<_>>()?))
+    }
+}
+
+fn invalid(message: &str) -> PyErr {
+    Error::InvalidArgument { message: message.to_owned() }.into()
+}
+
+/// A non-negative bound or count; past `usize::MAX` it saturates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit(pub usize);
+
+impl<'py> FromPyObject<'_, 'py> for Limit {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        match obj.extract::<usize>() {
+            Ok(n) => Ok(Self(n)),
+            Err(err) if err.is_instance_of::<PyOverflowError>(obj.py()) => {
+                if obj.lt(0)? {
+                    Err(invalid("a length or count must not be negative"))
+                } else {
+                    Ok(Self(usize::MAX))
+                }
+            }
+            Err(err) => Err(err),
+        }
+    }
+}
+
+/// A Go `int64` field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Int64(pub i64);
+
+impl<'py> FromPyObject<'_, 'py> for Int64 {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        match obj.extract::<i64>() {
+            Ok(n) => Ok(Self(n)),
+            Err(err) if err.is_instance_of::<PyOverflowError>(obj.py()) => {
+                Err(invalid("an integer field must fit in a signed 64-bit integer"))
+            }
+            Err(err) => Err(err),
+        }
     }
 }
