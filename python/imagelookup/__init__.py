@@ -10,6 +10,8 @@ Answered exactly as Docker answers it. The public API:
 - :mod:`imagelookup.manifests`: read OCI indexes, Docker manifest lists and manifests, and
   select the manifests for a platform.
 - :mod:`imagelookup.errors`: the exception hierarchy.
+- :mod:`imagelookup.service`: :class:`ImageService` (``get_image``, ``explain``) over the
+  stores of :mod:`imagelookup.stores`; :class:`Image` is what it returns.
 - :func:`open`: the store at a location (OCI layout, docker-archive, Docker data-root);
   the stores themselves are in :mod:`imagelookup.stores`.
 """
@@ -20,10 +22,14 @@ from . import digest, errors, idindex, manifests, platforms, reference
 from ._core import __version__
 from ._open import open
 from .idindex import IDIndex
+from .image import Image
 from .platforms import Platform
+from .service import ImageService
 
 __all__ = [
     "IDIndex",
+    "Image",
+    "ImageService",
     "Platform",
     "__version__",
     "digest",

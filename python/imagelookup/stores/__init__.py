@@ -1,7 +1,8 @@
 """Stores that image lookup reads from. See :mod:`imagelookup.stores.base` for the protocols.
 
-On disk: :class:`OCILayoutStore` (an OCI image layout directory), :class:`DockerArchiveStore`
-(a ``docker save`` / ``skopeo … docker-archive:`` tarball) and :class:`DataRootStore` (a Docker
+In memory: :class:`MemoryStore` and its parts (:mod:`imagelookup.stores.memory`). On disk:
+:class:`OCILayoutStore` (an OCI image layout directory), :class:`DockerArchiveStore` (a
+``docker save`` / ``skopeo … docker-archive:`` tarball) and :class:`DataRootStore` (a Docker
 data-root, read-only); :func:`imagelookup.open` picks one from a location.
 """
 
@@ -19,6 +20,14 @@ from .base import (
     Store,
     Target,
     image_lease_id,
+)
+from .memory import (
+    Entry,
+    MemoryContentStore,
+    MemoryImageStore,
+    MemoryLeaseStore,
+    MemoryReferenceStore,
+    MemoryStore,
 )
 
 if TYPE_CHECKING:
@@ -46,8 +55,14 @@ __all__ = [
     "ContentStore",
     "DataRootStore",
     "DockerArchiveStore",
+    "Entry",
     "ImageStore",
     "LeaseStore",
+    "MemoryContentStore",
+    "MemoryImageStore",
+    "MemoryLeaseStore",
+    "MemoryReferenceStore",
+    "MemoryStore",
     "OCILayoutStore",
     "ReferenceStore",
     "Store",
