@@ -184,7 +184,11 @@ impl PyIdIndex {
     }
 
     fn search(&self, prefix: Text<'_>) -> PyResult<String> {
-        Ok(self.read().search(&prefix)?)
+        // The guard must be gone before an error becomes a Python exception: building it
+        // runs Python code, which may hand the GIL to a thread that then waits for this
+        // lock while holding the GIL (a deadlock the stress test found).
+        let found = self.read().search(&prefix);
+        Ok(found?)
     }
 
     fn __contains__(&self, id: &Bound<'_, PyAny>) -> bool {
