@@ -4,6 +4,7 @@
 #   make check   cargo test, clippy -D warnings, rustfmt, ruff, mypy --strict, mypy.stubtest
 #   make bench   the benchmarks in benches/ (pytest-benchmark), with their plain-Python baselines
 #   make dev     a quick debug build into .venv for hacking (not what the tests use)
+#   make fuzz    every cargo-fuzz target for FUZZ_SECONDS (default 60) each; fails on a finding
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -68,6 +69,9 @@ stubtest: wheel
 bench: wheel
 	$(BIN)/pytest -q benches --benchmark-only --benchmark-columns=median,ops,rounds \
 		--benchmark-sort=name
+
+fuzz:
+	fuzz/run.sh
 
 dev: $(STAMP)
 	rm -f $(WHEEL_STAMP)

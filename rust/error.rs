@@ -79,6 +79,8 @@ pub enum Error {
     InvalidManifest { offset: usize, reason: String },
     /// The input is longer than the caller's bound; nothing past `limit` was read.
     LimitExceeded { limit: usize, size: usize },
+    /// An argument outside its range (a negative limit, a size beyond 64 bits).
+    InvalidArgument { message: String },
 }
 
 impl Error {
@@ -113,6 +115,7 @@ impl fmt::Display for Error {
             Self::LimitExceeded { limit, size } => {
                 write!(f, "input of {size} bytes exceeds the limit of {limit} bytes")
             }
+            Self::InvalidArgument { message } => f.write_str(message),
         }
     }
 }

@@ -84,7 +84,8 @@ class InvalidParameter(ImageLookupError, ValueError):
 
     ``kind`` names upstream's error, e.g. ``"invalid_format"``,
     ``"name_contains_uppercase"``, ``"name_too_long"``, ``"hex_name"``,
-    ``"invalid_platform"``.
+    ``"invalid_platform"``; ``"invalid_argument"`` is an argument out of its range (a
+    negative limit, an integer field past 64 bits).
     """
 
     kind: str

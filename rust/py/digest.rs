@@ -1,11 +1,12 @@
 //! Bindings for `imagelookup.digest` and `imagelookup.idindex`.
 
+use super::args::Text;
 use super::buffer::Bytes;
 use crate::digest::{self as core, Algorithm};
 use crate::error::Error;
 use crate::idindex::{IdIndex, ImageId};
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple, PyType};
+use pyo3::types::{PyList, PyString, PyTuple, PyType};
 use std::sync::RwLock;
 
 /// Inputs at least this long are hashed with the interpreter detached.
@@ -20,9 +21,13 @@ fn hash_into(py: Python<'_>, hasher: &mut core::Hasher, data: &[u8]) {
 }
 
 #[pyfunction]
-#[pyo3(name = "digest_compute", signature = (data, algorithm="sha256"))]
-fn compute(py: Python<'_>, data: &Bound<'_, PyAny>, algorithm: &str) -> PyResult<String> {
-    let algorithm = core::algorithm_named(algorithm)?;
+#[pyo3(
+    name = "digest_compute",
+    signature = (data, algorithm = Text::from("sha256")),
+    text_signature = "(data, algorithm='sha256')"
+)]
+fn compute(py: Python<'_>, data: &Bound<'_, PyAny>, algorithm: Text<'_>) -> PyResult<String> {
+    let algorithm = core::algorithm_named(&algorithm)?;
     let bytes = Bytes::get(data)?;
     let mut hasher = core::Hasher::new(algorithm);
     hash_into(py, &mut hasher, bytes.as_slice());
@@ -31,19 +36,19 @@ fn compute(py: Python<'_>, data: &Bound<'_, PyAny>, algorithm: &str) -> PyResult
 
 #[pyfunction]
 #[pyo3(name = "digest_verify")]
-fn verify(py: Python<'_>, data: &Bound<'_, PyAny>, digest: &str) -> PyResult<()> {
-    let (algorithm, _) = core::parse(digest)?;
+fn verify(py: Python<'_>, data: &Bound<'_, PyAny>, digest: Text<'_>) -> PyResult<()> {
+    let (algorithm, _) = core::parse(&digest)?;
     let bytes = Bytes::get(data)?;
     let mut hasher = core::Hasher::new(algorithm);
     hash_into(py, &mut hasher, bytes.as_slice());
-    Ok(core::check_equal(digest, hasher.digest())?)
+    Ok(core::check_equal(&digest, hasher.digest())?)
 }
 
 #[pyfunction]
 #[pyo3(name = "digest_validate")]
-fn validate(digest: &str) -> PyResult<&str> {
-    core::parse(digest)?;
-    Ok(digest)
+fn validate<'py>(digest: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyString>> {
+    core::parse(&Text::of(digest))?;
+    Ok(digest.clone())
 }
 
 #[pyfunction]
@@ -54,14 +59,14 @@ fn is_valid(digest: &Bound<'_, PyAny>) -> bool {
 
 #[pyfunction]
 #[pyo3(name = "digest_algorithm")]
-fn algorithm(digest: &str) -> PyResult<&'static str> {
-    Ok(core::parse(digest)?.0.name())
+fn algorithm(digest: Text<'_>) -> PyResult<&'static str> {
+    Ok(core::parse(&digest)?.0.name())
 }
 
 #[pyfunction]
 #[pyo3(name = "digest_encoded")]
-fn encoded(digest: &str) -> PyResult<&str> {
-    Ok(core::parse(digest)?.1)
+fn encoded(digest: Text<'_>) -> PyResult<String> {
+    Ok(core::parse(&digest)?.1.to_owned())
 }
 
 /// A running digest over content that arrives in chunks.
@@ -73,9 +78,9 @@ pub struct PyHasher {
 #[pymethods]
 impl PyHasher {
     #[new]
-    #[pyo3(signature = (algorithm="sha256"))]
-    fn new(algorithm: &str) -> PyResult<Self> {
-        Ok(Self { inner: core::Hasher::new(core::algorithm_named(algorithm)?) })
+    #[pyo3(signature = (algorithm = Text::from("sha256")), text_signature = "(algorithm='sha256')")]
+    fn new(algorithm: Text<'_>) -> PyResult<Self> {
+        Ok(Self { inner: core::Hasher::new(core::algorithm_named(&algorithm)?) })
     }
 
     #[getter]
@@ -97,13 +102,13 @@ impl PyHasher {
         self.inner.digest()
     }
 
-    fn verify(&self, digest: &str) -> PyResult<()> {
-        let (algorithm, _) = core::parse(digest)?;
+    fn verify(&self, digest: Text<'_>) -> PyResult<()> {
+        let (algorithm, _) = core::parse(&digest)?;
         if algorithm != self.inner.algorithm() {
             let actual = self.inner.digest();
             return Err(Error::DigestMismatch { expected: digest.to_owned(), actual }.into());
         }
-        Ok(core::check_equal(digest, self.inner.digest())?)
+        Ok(core::check_equal(&digest, self.inner.digest())?)
     }
 
     fn copy(&self) -> Self {
@@ -139,7 +144,7 @@ fn parse_ids(ids: &Bound<'_, PyAny>) -> PyResult<Vec<ImageId>> {
     let mut out = Vec::with_capacity(ids.len().unwrap_or(0));
     for item in ids.try_iter()? {
         let item = item?;
-        out.push(ImageId::parse(item.extract::<&str>()?)?);
+        out.push(ImageId::parse(&item.extract::<Text<'_>>()?)?);
     }
     Ok(out)
 }
@@ -157,8 +162,8 @@ impl PyIdIndex {
         Ok(Self { inner: RwLock::new(index) })
     }
 
-    fn add(&self, id: &str) -> PyResult<bool> {
-        let id = ImageId::parse(id)?;
+    fn add(&self, id: Text<'_>) -> PyResult<bool> {
+        let id = ImageId::parse(&id)?;
         Ok(self.write().insert(&id))
     }
 
@@ -167,8 +172,8 @@ impl PyIdIndex {
         Ok(py.detach(|| self.write().extend(parsed)))
     }
 
-    fn remove(&self, id: &str) -> PyResult<bool> {
-        let id = ImageId::parse(id)?;
+    fn remove(&self, id: Text<'_>) -> PyResult<bool> {
+        let id = ImageId::parse(&id)?;
         Ok(self.write().remove(&id))
     }
 
@@ -178,8 +183,12 @@ impl PyIdIndex {
         self.read().contains(&parsed).then(|| text.to_owned())
     }
 
-    fn search(&self, prefix: &str) -> PyResult<String> {
-        Ok(self.read().search(prefix)?)
+    fn search(&self, prefix: Text<'_>) -> PyResult<String> {
+        // The guard must be gone before an error becomes a Python exception: building it
+        // runs Python code, which may hand the GIL to a thread that then waits for this
+        // lock while holding the GIL (a deadlock the stress test found).
+        let found = self.read().search(&prefix);
+        Ok(found?)
     }
 
     fn __contains__(&self, id: &Bound<'_, PyAny>) -> bool {

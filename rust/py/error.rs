@@ -59,6 +59,10 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             kwargs.set_item("size", size)?;
             "LimitExceeded"
         }
+        Error::InvalidArgument { .. } => {
+            kwargs.set_item("kind", "invalid_argument")?;
+            "InvalidParameter"
+        }
     };
     let value = module.getattr(class)?.call((err.to_string(),), Some(&kwargs))?;
     Ok(PyErr::from_value(value))

@@ -7,6 +7,7 @@
 //! scoped threads; each item's result is a list of descriptors or the exception instance it
 //! would have raised.
 
+use super::args::{Int64, Limit, Text, Texts};
 use super::buffer::Bytes;
 use super::error::to_pyerr;
 use super::platforms::{extract_platform, platform_to_py, PyMatcher};
@@ -14,7 +15,7 @@ use crate::error::Error;
 use crate::manifest::{self, Annotations, Descriptor, List, PlatformFields, PlatformSpec};
 use crate::matcher::{self, SharedMatcher};
 use crate::platform::Platform;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use std::borrow::Cow;
@@ -46,10 +47,11 @@ fn annotations_from_py(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Annotations<'
         .map_err(|_| PyTypeError::new_err("annotations must be a mapping of str to str"))?;
     let mut pairs = Vec::new();
     for item in items.try_iter()? {
-        let (k, v): (String, String) = item?
+        let item = item?;
+        let (k, v): (Text<'_>, Text<'_>) = item
             .extract()
             .map_err(|_| PyTypeError::new_err("annotations must be a mapping of str to str"))?;
-        pairs.push((k, v));
+        pairs.push((k.into_owned(), v.into_owned()));
     }
     Ok(Annotations::from_pairs(pairs))
 }
@@ -87,19 +89,19 @@ impl PyDescriptor {
 impl PyDescriptor {
     #[new]
     #[pyo3(
-        signature = (media_type, digest, size, platform = None, annotations = None, urls = Vec::new(), data = None, artifact_type = String::new()),
+        signature = (media_type, digest, size, platform = None, annotations = None, urls = Texts::default(), data = None, artifact_type = Text::from("")),
         text_signature = "(media_type, digest, size, platform=None, annotations=None, urls=(), data=None, artifact_type='')"
     )]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
-        media_type: String,
-        digest: String,
-        size: i64,
+        media_type: Text<'_>,
+        digest: Text<'_>,
+        size: Int64,
         platform: Option<&Bound<'_, PyAny>>,
         annotations: Option<&Bound<'_, PyAny>>,
-        urls: Vec<String>,
+        urls: Texts,
         data: Option<Vec<u8>>,
-        artifact_type: String,
+        artifact_type: Text<'_>,
     ) -> PyResult<Self> {
         let platform = match platform.filter(|p| !p.is_none()) {
             Some(p) => Some(PlatformSpec::from_platform(extract_platform(p)?)),
@@ -107,14 +109,14 @@ impl PyDescriptor {
         };
         Ok(Self {
             inner: Descriptor {
-                media_type: Cow::Owned(media_type),
-                digest: Cow::Owned(digest),
-                size,
-                urls: List::new(urls.into_iter().map(Cow::Owned).collect()),
+                media_type: Cow::Owned(media_type.into_owned()),
+                digest: Cow::Owned(digest.into_owned()),
+                size: size.0,
+                urls: List::new(urls.0.into_iter().map(Cow::Owned).collect()),
                 annotations: annotations_from_py(annotations)?,
                 data: data.map(List::new),
                 platform,
-                artifact_type: Cow::Owned(artifact_type),
+                artifact_type: Cow::Owned(artifact_type.into_owned()),
             },
         })
     }
@@ -328,26 +330,26 @@ impl PyIndex {
 impl PyIndex {
     #[new]
     #[pyo3(
-        signature = (manifests = None, media_type = String::new(), schema_version = 2, annotations = None, subject = None, artifact_type = String::new()),
+        signature = (manifests = None, media_type = Text::from(""), schema_version = Int64(2), annotations = None, subject = None, artifact_type = Text::from("")),
         text_signature = "(manifests=None, media_type='', schema_version=2, annotations=None, subject=None, artifact_type='')"
     )]
     fn py_new(
         py: Python<'_>,
         manifests: Option<&Bound<'_, PyAny>>,
-        media_type: String,
-        schema_version: i64,
+        media_type: Text<'_>,
+        schema_version: Int64,
         annotations: Option<&Bound<'_, PyAny>>,
         subject: Option<&Bound<'_, PyAny>>,
-        artifact_type: String,
+        artifact_type: Text<'_>,
     ) -> PyResult<Self> {
         let manifests = match manifests {
             Some(m) if !m.is_none() => descriptors_from_py(m)?,
             _ => PyTuple::empty(py),
         };
         Ok(Self {
-            schema_version,
-            media_type,
-            artifact_type,
+            schema_version: schema_version.0,
+            media_type: media_type.into_owned(),
+            artifact_type: artifact_type.into_owned(),
             manifests: manifests.unbind(),
             subject: optional_descriptor(subject)?,
             annotations: annotations_from_py(annotations)?,
@@ -484,7 +486,7 @@ impl PyManifest {
 impl PyManifest {
     #[new]
     #[pyo3(
-        signature = (config, layers = None, media_type = String::new(), schema_version = 2, annotations = None, subject = None, artifact_type = String::new()),
+        signature = (config, layers = None, media_type = Text::from(""), schema_version = Int64(2), annotations = None, subject = None, artifact_type = Text::from("")),
         text_signature = "(config, layers=None, media_type='', schema_version=2, annotations=None, subject=None, artifact_type='')"
     )]
     #[allow(clippy::too_many_arguments)]
@@ -492,20 +494,20 @@ impl PyManifest {
         py: Python<'_>,
         config: &Bound<'_, PyDescriptor>,
         layers: Option<&Bound<'_, PyAny>>,
-        media_type: String,
-        schema_version: i64,
+        media_type: Text<'_>,
+        schema_version: Int64,
         annotations: Option<&Bound<'_, PyAny>>,
         subject: Option<&Bound<'_, PyAny>>,
-        artifact_type: String,
+        artifact_type: Text<'_>,
     ) -> PyResult<Self> {
         let layers = match layers {
             Some(l) if !l.is_none() => descriptors_from_py(l)?,
             _ => PyTuple::empty(py),
         };
         Ok(Self {
-            schema_version,
-            media_type,
-            artifact_type,
+            schema_version: schema_version.0,
+            media_type: media_type.into_owned(),
+            artifact_type: artifact_type.into_owned(),
             config: config.clone().unbind(),
             layers: layers.unbind(),
             subject: optional_descriptor(subject)?,
@@ -656,11 +658,11 @@ fn remember(key: Wanted, m: &SharedMatcher) {
 fn only_for(platform: &Bound<'_, PyAny>) -> PyResult<SharedMatcher> {
     let key = match platform.cast::<PyString>() {
         Ok(s) => {
-            let spec = s.to_str()?;
-            if let Some(m) = cached(|k| matches!(k, Wanted::Spec(x) if x == spec)) {
+            let spec = Text::of(s);
+            if let Some(m) = cached(|k| matches!(k, Wanted::Spec(x) if *x == *spec)) {
                 return Ok(m);
             }
-            Wanted::Spec(spec.to_owned())
+            Wanted::Spec(spec.into_owned())
         }
         Err(_) => Wanted::Value(extract_platform(platform)?),
     };
@@ -719,8 +721,9 @@ fn descriptor_list<'py>(
 
 /// Reads an OCI image index or Docker manifest list.
 #[pyfunction]
-#[pyo3(signature = (data, *, limit = 1000000))]
-fn parse_index(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyResult<PyIndex> {
+#[pyo3(signature = (data, *, limit = Limit(1_000_000)), text_signature = "(data, *, limit=1000000)")]
+fn parse_index(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyResult<PyIndex> {
+    let Limit(limit) = limit;
     let index = with_bytes(py, data, |b| {
         manifest::parse_index(b, limit).map(manifest::Index::into_owned)
     })??;
@@ -729,8 +732,9 @@ fn parse_index(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyResul
 
 /// Reads an OCI image manifest or Docker schema 2 manifest.
 #[pyfunction]
-#[pyo3(signature = (data, *, limit = 1000000))]
-fn parse_manifest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyResult<PyManifest> {
+#[pyo3(signature = (data, *, limit = Limit(1_000_000)), text_signature = "(data, *, limit=1000000)")]
+fn parse_manifest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyResult<PyManifest> {
+    let Limit(limit) = limit;
     let m = with_bytes(py, data, |b| {
         manifest::parse_manifest(b, limit).map(manifest::Manifest::into_owned)
     })??;
@@ -739,22 +743,27 @@ fn parse_manifest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyRe
 
 /// The config digest of an image manifest.
 #[pyfunction]
-#[pyo3(signature = (data, *, limit = 1000000))]
-fn config_digest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: usize) -> PyResult<String> {
-    Ok(with_bytes(py, data, |b| manifest::config_digest(b, limit))??)
+#[pyo3(signature = (data, *, limit = Limit(1_000_000)), text_signature = "(data, *, limit=1000000)")]
+fn config_digest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyResult<String> {
+    Ok(with_bytes(py, data, |b| manifest::config_digest(b, limit.0))??)
 }
 
 /// The image-manifest entries whose platform is accepted, in document order.
 #[pyfunction]
-#[pyo3(name = "select_manifests", signature = (data, platform = None, *, matcher = None, limit = 1000000, moby_check = false))]
+#[pyo3(
+    name = "select_manifests",
+    signature = (data, platform = None, *, matcher = None, limit = Limit(1_000_000), moby_check = false),
+    text_signature = "(data, platform=None, *, matcher=None, limit=1000000, moby_check=False)"
+)]
 fn select<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
     platform: Option<&Bound<'py, PyAny>>,
     matcher: Option<&Bound<'py, PyMatcher>>,
-    limit: usize,
+    limit: Limit,
     moby_check: bool,
 ) -> PyResult<Bound<'py, PyList>> {
+    let Limit(limit) = limit;
     let m = resolve_matcher(platform, matcher)?;
     let found = with_bytes(py, data, |b| select_owned(b, &*m, limit, fields(moby_check)))??;
     descriptor_list(py, found)
@@ -762,15 +771,20 @@ fn select<'py>(
 
 /// The single entry a runtime would pull, or None.
 #[pyfunction]
-#[pyo3(name = "best_manifest", signature = (data, platform = None, *, matcher = None, limit = 1000000, moby_check = false))]
+#[pyo3(
+    name = "best_manifest",
+    signature = (data, platform = None, *, matcher = None, limit = Limit(1_000_000), moby_check = false),
+    text_signature = "(data, platform=None, *, matcher=None, limit=1000000, moby_check=False)"
+)]
 fn best(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
     platform: Option<&Bound<'_, PyAny>>,
     matcher: Option<&Bound<'_, PyMatcher>>,
-    limit: usize,
+    limit: Limit,
     moby_check: bool,
 ) -> PyResult<Option<Py<PyDescriptor>>> {
+    let Limit(limit) = limit;
     let m = resolve_matcher(platform, matcher)?;
     let found = with_bytes(py, data, |b| -> Result<_, Error> {
         let found = manifest::best_bytes(b, limit, &*m, fields(moby_check))?;
@@ -786,21 +800,30 @@ const CHUNK: usize = 16;
 
 /// `select` over many buffers with the GIL released, on up to `threads` threads.
 #[pyfunction]
-#[pyo3(name = "select_many_manifests", signature = (items, platform = None, *, matcher = None, limit = 1000000, moby_check = false, threads = None))]
+#[pyo3(
+    name = "select_many_manifests",
+    signature = (items, platform = None, *, matcher = None, limit = Limit(1_000_000), moby_check = false, threads = None),
+    text_signature = "(items, platform=None, *, matcher=None, limit=1000000, moby_check=False, threads=None)"
+)]
 #[allow(clippy::too_many_arguments)]
 fn select_many<'py>(
     py: Python<'py>,
     items: &Bound<'py, PyAny>,
     platform: Option<&Bound<'py, PyAny>>,
     matcher: Option<&Bound<'py, PyMatcher>>,
-    limit: usize,
+    limit: Limit,
     moby_check: bool,
-    threads: Option<usize>,
+    threads: Option<Limit>,
 ) -> PyResult<Bound<'py, PyList>> {
+    let Limit(limit) = limit;
     let m = resolve_matcher(platform, matcher)?;
     let threads = match threads {
-        Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
-        Some(n) => n,
+        Some(Limit(0)) => {
+            return Err(
+                Error::InvalidArgument { message: "threads must be at least 1".into() }.into()
+            )
+        }
+        Some(Limit(n)) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let buffers = items.try_iter()?.map(|item| Bytes::get(&item?)).collect::<PyResult<Vec<_>>>()?;

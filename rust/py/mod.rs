@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 
+mod args;
 mod buffer;
 mod digest;
 mod error;

@@ -5,6 +5,7 @@
 //! `os.features`); [`extract_platform`] is the one place that reads them, and other binding
 //! modules use it too.
 
+use super::args::{Text, Texts};
 use crate::host::{self, Host};
 use crate::matcher::{self, SharedMatcher};
 use crate::platform::{self, Platform};
@@ -59,7 +60,7 @@ fn optional_str(mapping: &Bound<'_, PyAny>, key: &str) -> PyResult<String> {
     if value.is_none() {
         return Ok(String::new());
     }
-    value.extract::<String>().map_err(|_| {
+    value.extract::<Text<'_>>().map(Text::into_owned).map_err(|_| {
         PyTypeError::new_err(format!(
             "platform field {key:?} must be a str, not {}",
             value.get_type().name().map(|n| n.to_string()).unwrap_or_default()
@@ -86,7 +87,17 @@ fn field<'py>(mapping: &Bound<'py, PyAny>, key: &str) -> PyResult<Option<Bound<'
     Ok((!value.is_none()).then_some(value))
 }
 
+fn is_mapping(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    Ok(obj.is_instance_of::<PyDict>() || obj.hasattr("keys")? && obj.hasattr("get")?)
+}
+
 fn platform_from_mapping(mapping: &Bound<'_, PyAny>) -> PyResult<Platform> {
+    if !is_mapping(mapping)? {
+        return Err(PyTypeError::new_err(format!(
+            "expected an OCI platform mapping, not {}",
+            mapping.get_type().name()?
+        )));
+    }
     let features = field(mapping, "os.features")?
         .unwrap_or_else(|| mapping.py().None().into_bound(mapping.py()));
     let os_features = if features.is_none() {
@@ -94,7 +105,7 @@ fn platform_from_mapping(mapping: &Bound<'_, PyAny>) -> PyResult<Platform> {
     } else if features.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err("platform field \"os.features\" must be a list of str"));
     } else {
-        features.extract::<Vec<String>>().map_err(|_| {
+        features.extract::<Texts>().map(|t| t.0).map_err(|_| {
             PyTypeError::new_err("platform field \"os.features\" must be a list of str")
         })?
     };
@@ -113,9 +124,9 @@ pub fn extract_platform(obj: &Bound<'_, PyAny>) -> PyResult<Platform> {
         return Ok(p.get().inner.clone());
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(platform::parse(s.to_str()?)?);
+        return Ok(platform::parse(&Text::of(s))?);
     }
-    if obj.is_instance_of::<PyDict>() || obj.hasattr("keys")? && obj.hasattr("get")? {
+    if is_mapping(obj)? {
         return platform_from_mapping(obj);
     }
     Err(PyTypeError::new_err(format!(
@@ -144,17 +155,23 @@ type Reduced<'py> = (Bound<'py, PyType>, (String, String, String, String, Bound<
 impl PyPlatform {
     #[new]
     #[pyo3(
-        signature = (os, architecture, variant = String::new(), os_version = String::new(), os_features = Vec::new()),
+        signature = (os, architecture, variant = Text::from(""), os_version = Text::from(""), os_features = Texts::default()),
         text_signature = "(os, architecture, variant='', os_version='', os_features=())"
     )]
     fn new(
-        os: String,
-        architecture: String,
-        variant: String,
-        os_version: String,
-        os_features: Vec<String>,
+        os: Text<'_>,
+        architecture: Text<'_>,
+        variant: Text<'_>,
+        os_version: Text<'_>,
+        os_features: Texts,
     ) -> Self {
-        Self::new_value(Platform { os, architecture, variant, os_version, os_features })
+        Self::new_value(Platform {
+            os: os.into_owned(),
+            architecture: architecture.into_owned(),
+            variant: variant.into_owned(),
+            os_version: os_version.into_owned(),
+            os_features: os_features.0,
+        })
     }
 
     /// The platform from its OCI JSON form.
@@ -386,7 +403,7 @@ fn parse(
     host: Option<PyRef<'_, PyPlatform>>,
 ) -> PyResult<Py<PyPlatform>> {
     if let Some(h) = host {
-        return new_py_platform(py, platform::parse_with(spec.to_str()?, &host_from(&h.inner))?);
+        return new_py_platform(py, platform::parse_with(&Text::of(spec), &host_from(&h.inner))?);
     }
     // Callers ask with the same few specifiers again and again; the values are immutable
     // and the host never changes, so a repeated specifier returns the value parsed before.
@@ -399,7 +416,7 @@ fn parse(
             }
         }
     }
-    let parsed = new_py_platform(py, platform::parse(spec.to_str()?)?)?;
+    let parsed = new_py_platform(py, platform::parse(&Text::of(spec))?)?;
     if cacheable {
         if cache.len() >= PARSED_CACHE_SIZE {
             cache.clear();
@@ -454,10 +471,10 @@ fn only_strict(platform: &Bound<'_, PyAny>) -> PyResult<PyMatcher> {
 
 #[pyfunction]
 #[pyo3(signature = (platform, *, host_os = None))]
-fn new_matcher(platform: &Bound<'_, PyAny>, host_os: Option<&str>) -> PyResult<PyMatcher> {
+fn new_matcher(platform: &Bound<'_, PyAny>, host_os: Option<Text<'_>>) -> PyResult<PyMatcher> {
     let p = extract_platform(platform)?;
     Ok(wrap(match host_os {
-        Some(os) => matcher::new_matcher_on(&p, os),
+        Some(os) => matcher::new_matcher_on(&p, &os),
         None => matcher::new_matcher(&p),
     }))
 }
@@ -506,11 +523,11 @@ fn default_matcher(host: Option<PyRef<'_, PyPlatform>>) -> PyMatcher {
 #[pyo3(signature = (os, machine, cpuinfo = None))]
 fn default_spec_for(
     py: Python<'_>,
-    os: &str,
-    machine: &str,
-    cpuinfo: Option<&str>,
+    os: Text<'_>,
+    machine: Text<'_>,
+    cpuinfo: Option<Text<'_>>,
 ) -> PyResult<Py<PyPlatform>> {
-    new_py_platform(py, host::default_spec_for(os, machine, cpuinfo))
+    new_py_platform(py, host::default_spec_for(&os, &machine, cpuinfo.as_deref()))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -1,5 +1,6 @@
 //! Bindings for `imagelookup.reference`: the `Reference` value and the parse functions.
 
+use super::args::Text;
 use crate::error::{Error, ReferenceErrorKind};
 use crate::reference::{self as core, Reference};
 use pyo3::exceptions::PyTypeError;
@@ -45,7 +46,11 @@ fn named(r: &PyReference, what: &str) -> PyResult<()> {
 impl PyReference {
     #[new]
     #[pyo3(signature = (name=None, tag=None, digest=None))]
-    fn new(name: Option<&str>, tag: Option<&str>, digest: Option<&str>) -> PyResult<Self> {
+    fn new(
+        name: Option<Text<'_>>,
+        tag: Option<Text<'_>>,
+        digest: Option<Text<'_>>,
+    ) -> PyResult<Self> {
         let inner = match name {
             None => {
                 if tag.is_some() {
@@ -56,15 +61,15 @@ impl PyReference {
                 let Some(digest) = digest else {
                     return Err(PyTypeError::new_err("a reference needs a name or a digest"));
                 };
-                core::digest_reference(digest)?
+                core::digest_reference(&digest)?
             }
             Some(name) => {
-                let mut r = core::with_name(name)?;
+                let mut r = core::with_name(&name)?;
                 if let Some(tag) = tag {
-                    r = r.with_tag(tag)?;
+                    r = r.with_tag(&tag)?;
                 }
                 if let Some(digest) = digest {
-                    r = r.with_digest(digest)?;
+                    r = r.with_digest(&digest)?;
                 }
                 r
             }
