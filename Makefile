@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet "maturin>=1.7,<2" orjson "urllib3>=2,<3" pytest hypothesis \
-		pytest-benchmark docker-image-py cryptography mypy ruff
+		pytest-benchmark pytest-timeout docker-image-py cryptography mypy ruff
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -160,3 +160,24 @@ def test_validate_never_panics(text):
         assert digest.validate(text) == text
     except errors.InvalidDigest as exc:
         assert exc.kind in MESSAGES
+
+
+def test_one_hasher_shared_between_threads():
+    # Identical chunks make the result independent of the order the threads get the lock in;
+    # chunks past 64 KiB are hashed with the interpreter released, so the threads do overlap.
+    import hashlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    from imagelookup import digest
+
+    chunk = bytes(range(256)) * 1024  # 256 KiB
+    hasher = digest.Hasher()
+
+    def feed(_: int) -> None:
+        for _ in range(8):
+            hasher.update(chunk)
+            hasher.hexdigest()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(feed, range(8)))
+    assert hasher.hexdigest() == hashlib.sha256(chunk * 64).hexdigest()

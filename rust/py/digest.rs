@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::idindex::{IdIndex, ImageId};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple, PyType};
-use std::sync::RwLock;
+use std::sync::{Mutex, MutexGuard, RwLock};
 
 /// Inputs at least this long are hashed with the interpreter detached.
 const DETACH_AT: usize = 64 * 1024;
@@ -70,9 +70,22 @@ fn encoded(digest: Text<'_>) -> PyResult<String> {
 }
 
 /// A running digest over content that arrives in chunks.
-#[pyclass(name = "Hasher", module = "imagelookup.digest")]
+///
+/// Frozen, with the state behind a lock, so one hasher may be shared between threads: each
+/// `update` is applied whole (chunks from different threads never interleave within one
+/// call; their order is the order the lock is taken in). Large chunks are hashed with the
+/// interpreter detached; the lock is taken and released inside that window, so a thread
+/// waiting for it never holds up the one that has it.
+#[pyclass(name = "Hasher", module = "imagelookup.digest", frozen)]
 pub struct PyHasher {
-    inner: core::Hasher,
+    inner: Mutex<core::Hasher>,
+}
+
+impl PyHasher {
+    fn state(&self) -> MutexGuard<'_, core::Hasher> {
+        // A panic while hashing cannot leave a half-updated state worth refusing.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 #[pymethods]
@@ -80,47 +93,53 @@ impl PyHasher {
     #[new]
     #[pyo3(signature = (algorithm = Text::from("sha256")), text_signature = "(algorithm='sha256')")]
     fn new(algorithm: Text<'_>) -> PyResult<Self> {
-        Ok(Self { inner: core::Hasher::new(core::algorithm_named(&algorithm)?) })
+        let hasher = core::Hasher::new(core::algorithm_named(&algorithm)?);
+        Ok(Self { inner: Mutex::new(hasher) })
     }
 
     #[getter]
     fn algorithm(&self) -> &'static str {
-        self.inner.algorithm().name()
+        self.state().algorithm().name()
     }
 
-    fn update(&mut self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn update(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {
         let bytes = Bytes::get(data)?;
-        hash_into(py, &mut self.inner, bytes.as_slice());
+        let data = bytes.as_slice();
+        if data.len() >= DETACH_AT {
+            py.detach(|| self.state().update(data));
+        } else {
+            self.state().update(data);
+        }
         Ok(())
     }
 
     fn hexdigest(&self) -> String {
-        self.inner.hex()
+        self.state().hex()
     }
 
     fn digest(&self) -> String {
-        self.inner.digest()
+        self.state().digest()
     }
 
     fn verify(&self, digest: Text<'_>) -> PyResult<()> {
         let (algorithm, _) = core::parse(&digest)?;
-        if algorithm != self.inner.algorithm() {
-            let actual = self.inner.digest();
+        let (own_algorithm, actual) = {
+            let state = self.state();
+            (state.algorithm(), state.digest())
+        };
+        if algorithm != own_algorithm {
             return Err(Error::DigestMismatch { expected: digest.to_owned(), actual }.into());
         }
-        Ok(core::check_equal(&digest, self.inner.digest())?)
+        Ok(core::check_equal(&digest, actual)?)
     }
 
     fn copy(&self) -> Self {
-        Self { inner: self.inner.clone() }
+        Self { inner: Mutex::new(self.state().clone()) }
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "<imagelookup.digest.Hasher {} {}>",
-            self.inner.algorithm().name(),
-            self.inner.hex()
-        )
+        let state = self.state();
+        format!("<imagelookup.digest.Hasher {} {}>", state.algorithm().name(), state.hex())
     }
 }
 
