@@ -214,34 +214,32 @@ fn owned(s: Cow<'_, str>) -> Cow<'static, str> {
 /// Like [`owned`], but the values that fill most descriptors (media types, platform words)
 /// become `'static` borrows instead of allocations.
 fn owned_common(s: Cow<'_, str>) -> Cow<'static, str> {
-    const COMMON: &[&str] = &[
-        "",
-        OCI_MANIFEST,
-        DOCKER_MANIFEST,
-        OCI_INDEX,
-        DOCKER_MANIFEST_LIST,
-        OCI_CONFIG,
-        DOCKER_CONFIG,
-        "linux",
-        "windows",
-        "unknown",
-        "amd64",
-        "arm64",
-        "arm",
-        "386",
-        "ppc64le",
-        "s390x",
-        "riscv64",
-        "mips64le",
-        "v5",
-        "v6",
-        "v7",
-        "v8",
-    ];
-    match COMMON.iter().find(|c| **c == s) {
-        Some(c) => Cow::Borrowed(c),
-        None => owned(s),
-    }
+    let common = match &*s {
+        "" => "",
+        OCI_MANIFEST => OCI_MANIFEST,
+        DOCKER_MANIFEST => DOCKER_MANIFEST,
+        OCI_INDEX => OCI_INDEX,
+        DOCKER_MANIFEST_LIST => DOCKER_MANIFEST_LIST,
+        OCI_CONFIG => OCI_CONFIG,
+        DOCKER_CONFIG => DOCKER_CONFIG,
+        "linux" => "linux",
+        "windows" => "windows",
+        "unknown" => "unknown",
+        "amd64" => "amd64",
+        "arm64" => "arm64",
+        "arm" => "arm",
+        "386" => "386",
+        "ppc64le" => "ppc64le",
+        "s390x" => "s390x",
+        "riscv64" => "riscv64",
+        "mips64le" => "mips64le",
+        "v5" => "v5",
+        "v6" => "v6",
+        "v7" => "v7",
+        "v8" => "v8",
+        _ => return owned(s),
+    };
+    Cow::Borrowed(common)
 }
 
 /// A descriptor's or document's annotations, kept as the validated JSON object text and
@@ -639,7 +637,9 @@ pub fn select_bytes<'a>(
     matcher: &dyn Matcher,
     fields: PlatformFields,
 ) -> Result<Vec<Descriptor<'a>>> {
-    let mut picked = Vec::new();
+    // Two descriptors (~740 bytes) stay below the allocator's large requests, which are
+    // slower; most lists select one or two entries.
+    let mut picked = Vec::with_capacity(2);
     let one_pass = for_each_head(data, limit, fields, |candidate, at| {
         if candidate.is_some_and(|c| matcher.matches_ref(&c)) {
             picked.push(at.decode()?);

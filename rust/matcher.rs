@@ -169,10 +169,13 @@ fn view<'a>(c: impl Into<PlatformRef<'a>>) -> View<'a> {
 }
 
 /// [`view`], or `None` without normalising the architecture when the normalised OS is not
-/// `os` (such a candidate is refused by every matcher that requires `os`).
+/// `os` (such a candidate is refused by every matcher that requires `os`). `os` must be
+/// normalised.
 fn view_with_os<'a>(c: impl Into<PlatformRef<'a>>, os: &str) -> Option<View<'a>> {
     let c = c.into();
-    let normalized = normalize_os(c.os, &host::host().os);
+    // A normalised OS is its own normal form: written exactly so, it needs no lowering.
+    let normalized =
+        if c.os == os { Cow::Borrowed(c.os) } else { normalize_os(c.os, &host::host().os) };
     if *normalized != *os {
         return None;
     }
