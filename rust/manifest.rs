@@ -43,8 +43,8 @@
 //! is an [`Error::InvalidManifest`] with the byte offset and the reason.
 
 use crate::error::{Error, Result};
-use crate::json::{decode_base64, Kind, Reader};
-use crate::matcher::Matcher;
+use crate::json::{decode_base64, decode_string_body, Key, Kind, Quick, Reader};
+use crate::matcher::{Features, Matcher, PlatformRef};
 use crate::platform::Platform;
 use std::borrow::Cow;
 use std::ops::Deref;
@@ -214,34 +214,32 @@ fn owned(s: Cow<'_, str>) -> Cow<'static, str> {
 /// Like [`owned`], but the values that fill most descriptors (media types, platform words)
 /// become `'static` borrows instead of allocations.
 fn owned_common(s: Cow<'_, str>) -> Cow<'static, str> {
-    const COMMON: &[&str] = &[
-        "",
-        OCI_MANIFEST,
-        DOCKER_MANIFEST,
-        OCI_INDEX,
-        DOCKER_MANIFEST_LIST,
-        OCI_CONFIG,
-        DOCKER_CONFIG,
-        "linux",
-        "windows",
-        "unknown",
-        "amd64",
-        "arm64",
-        "arm",
-        "386",
-        "ppc64le",
-        "s390x",
-        "riscv64",
-        "mips64le",
-        "v5",
-        "v6",
-        "v7",
-        "v8",
-    ];
-    match COMMON.iter().find(|c| **c == s) {
-        Some(c) => Cow::Borrowed(c),
-        None => owned(s),
-    }
+    let common = match &*s {
+        "" => "",
+        OCI_MANIFEST => OCI_MANIFEST,
+        DOCKER_MANIFEST => DOCKER_MANIFEST,
+        OCI_INDEX => OCI_INDEX,
+        DOCKER_MANIFEST_LIST => DOCKER_MANIFEST_LIST,
+        OCI_CONFIG => OCI_CONFIG,
+        DOCKER_CONFIG => DOCKER_CONFIG,
+        "linux" => "linux",
+        "windows" => "windows",
+        "unknown" => "unknown",
+        "amd64" => "amd64",
+        "arm64" => "arm64",
+        "arm" => "arm",
+        "386" => "386",
+        "ppc64le" => "ppc64le",
+        "s390x" => "s390x",
+        "riscv64" => "riscv64",
+        "mips64le" => "mips64le",
+        "v5" => "v5",
+        "v6" => "v6",
+        "v7" => "v7",
+        "v8" => "v8",
+        _ => return owned(s),
+    };
+    Cow::Borrowed(common)
 }
 
 /// A descriptor's or document's annotations, kept as the validated JSON object text and
@@ -626,9 +624,10 @@ pub fn best<'i, 'a>(
 }
 
 /// [`select_owned`]`(parse_index(data, limit)?, …)` in one pass, without materialising the
-/// entries it does not return: every entry is decoded (so the whole document is validated and
-/// type-checked exactly as [`parse_index`] does, with the same first error), matched, and
-/// dropped unless selected. The selected entries borrow from `data`.
+/// entries it does not return. Every entry is read (so the whole document is validated and
+/// type-checked exactly as [`parse_index`] does, with the same first error), but only its media
+/// type and platform are kept ([`EntryHead`]); an entry the matcher accepts is then decoded
+/// in full from where it starts. The selected entries borrow from `data`.
 ///
 /// A document that repeats the `manifests` key (in any spelling) needs Go's slice-reuse rules
 /// across the repeats ([`List`]); it is read a second time through [`parse_index`].
@@ -638,12 +637,14 @@ pub fn select_bytes<'a>(
     matcher: &dyn Matcher,
     fields: PlatformFields,
 ) -> Result<Vec<Descriptor<'a>>> {
-    let mut picked = Vec::new();
-    let mut test = EntryTest::new(matcher, fields);
-    let one_pass = for_each_entry(data, limit, |d| {
-        if test.matches(&d) {
-            picked.push(d);
+    // Two descriptors (~740 bytes) stay below the allocator's large requests, which are
+    // slower; most lists select one or two entries.
+    let mut picked = Vec::with_capacity(2);
+    let one_pass = for_each_head(data, limit, fields, |candidate, at| {
+        if candidate.is_some_and(|c| matcher.matches_ref(&c)) {
+            picked.push(at.decode()?);
         }
+        Ok(())
     })?;
     if one_pass {
         return Ok(picked);
@@ -659,54 +660,89 @@ pub fn best_bytes<'a>(
     matcher: &dyn Matcher,
     fields: PlatformFields,
 ) -> Result<Option<Descriptor<'a>>> {
-    let mut chosen: Option<(Descriptor<'a>, Platform)> = None;
-    let mut test = EntryTest::new(matcher, fields);
-    let one_pass = for_each_entry(data, limit, |d| {
-        if !test.matches(&d) {
-            return;
+    let mut chosen: Option<(EntryAt<'a>, Platform)> = None;
+    let one_pass = for_each_head(data, limit, fields, |candidate, at| {
+        let Some(c) = candidate.filter(|c| matcher.matches_ref(c)) else {
+            return Ok(());
+        };
+        let candidate = c.to_platform();
+        match &chosen {
+            Some((_, best)) if !matcher.less(&candidate, best) => {}
+            _ => chosen = Some((at, candidate)),
         }
-        match &mut chosen {
-            Some((_, best)) if !matcher.less(&test.candidate, best) => {}
-            _ => chosen = Some((d, std::mem::take(&mut test.candidate))),
-        }
+        Ok(())
     })?;
     if one_pass {
-        return Ok(chosen.map(|(d, _)| d));
+        return chosen.map(|(at, _)| at.decode()).transpose();
     }
     let index = parse_index(data, limit)?;
     Ok(best(&index, matcher, fields).cloned())
 }
 
-/// The selection test of [`select`] for one entry, with the candidate platform kept.
-struct EntryTest<'m> {
-    matcher: &'m dyn Matcher,
-    full: bool,
-    candidate: Platform,
+/// What selection needs of an index entry: its media type and platform, decoded exactly as
+/// [`Descriptor`] decodes them. The entry's other fields are validated and type-checked the
+/// same way, but not kept.
+#[derive(Debug, Default)]
+struct EntryHead<'a> {
+    media_type: Cow<'a, str>,
+    platform: Option<PlatformSpec<'a>>,
 }
 
-impl<'m> EntryTest<'m> {
-    fn new(matcher: &'m dyn Matcher, fields: PlatformFields) -> Self {
-        Self { matcher, full: fields == PlatformFields::Full, candidate: Platform::default() }
-    }
-
+impl EntryHead<'_> {
+    /// The platform the matcher sees, for an image-manifest entry that has one.
     #[inline]
-    fn matches(&mut self, d: &Descriptor<'_>) -> bool {
-        if !d.is_manifest() {
-            return false;
+    fn candidate(&self, full: bool) -> Option<PlatformRef<'_>> {
+        if MediaKind::of(&self.media_type) != MediaKind::Manifest {
+            return None;
         }
-        let Some(p) = &d.platform else { return false };
-        p.fill(&mut self.candidate, self.full);
-        self.matcher.matches(&self.candidate)
+        let p = self.platform.as_ref()?;
+        Some(PlatformRef {
+            os: &p.os,
+            architecture: &p.architecture,
+            variant: &p.variant,
+            os_version: if full { &p.os_version } else { "" },
+            os_features: if full { Features::Cows(&p.os_features) } else { Features::NONE },
+        })
     }
 }
 
-/// Reads an index as [`parse_index`] does, handing each entry of `manifests`, decoded on its
-/// own, to `visit` instead of keeping it. False when `manifests` is repeated: the entries
-/// visited are then not the ones Go would decode (the caller must decode the whole index).
-fn for_each_entry<'a>(
+/// An entry of the first `manifests` array, to decode in full when chosen: what
+/// [`quick_entry`] read, or where the entry starts.
+#[derive(Clone, Copy, Debug)]
+enum EntryAt<'a> {
+    Quick(QuickEntry<'a>),
+    At { data: &'a [u8], pos: usize, depth: usize },
+}
+
+impl<'a> EntryAt<'a> {
+    /// The entry as [`parse_index`] decodes it (a fresh descriptor, as Go decodes the first
+    /// array into a fresh slice).
+    fn decode(self) -> Result<Descriptor<'a>> {
+        let (data, pos, depth) = match self {
+            EntryAt::Quick(e) => return Ok(e.to_descriptor()),
+            EntryAt::At { data, pos, depth } => (data, pos, depth),
+        };
+        let mut r = Reader::resume(data, pos, depth);
+        let mut d = Descriptor::default();
+        descriptor(&mut r, &mut d, "manifests")?;
+        Ok(d)
+    }
+}
+
+/// What [`for_each_head`] hands over for each entry: the platform the matcher sees, for an
+/// image-manifest entry that has one, and where the entry starts.
+trait VisitEntry<'a>: FnMut(Option<PlatformRef<'_>>, EntryAt<'a>) -> Result<()> {}
+impl<'a, F: FnMut(Option<PlatformRef<'_>>, EntryAt<'a>) -> Result<()>> VisitEntry<'a> for F {}
+
+/// Reads an index as [`parse_index`] does, handing each entry of `manifests` (read on its
+/// own, see [`EntryHead`] and [`quick_entry`]) to `visit` instead of keeping it. False when
+/// `manifests` is repeated: the entries visited are then not the ones Go would decode (the
+/// caller must decode the whole index).
+fn for_each_head<'a>(
     data: &'a [u8],
     limit: usize,
-    mut visit: impl FnMut(Descriptor<'a>),
+    fields: PlatformFields,
+    mut visit: impl VisitEntry<'a>,
 ) -> Result<bool> {
     check_limit(data, limit)?;
     let mut r = Reader::new(data);
@@ -717,13 +753,13 @@ fn for_each_entry<'a>(
         r.enter_object()?;
         let mut first = true;
         while let Some(key) = r.next_key(&mut first)? {
-            match key.field(INDEX_FIELDS) {
+            match index_field(&key) {
                 Some(0) => int(&mut r, &mut rest.schema_version, "schemaVersion")?,
                 Some(1) => string(&mut r, &mut rest.media_type, "mediaType")?,
                 Some(2) => string(&mut r, &mut rest.artifact_type, "artifactType")?,
                 Some(3) if !seen => {
                     seen = true;
-                    entries(&mut r, &mut visit)?;
+                    heads(data, &mut r, fields == PlatformFields::Full, &mut visit)?;
                 }
                 Some(3) => {
                     repeated = true;
@@ -739,9 +775,13 @@ fn for_each_entry<'a>(
     Ok(!repeated)
 }
 
-/// The first `manifests` array: each element decoded into a fresh descriptor, as Go decodes
-/// into a fresh slice.
-fn entries<'a>(r: &mut Reader<'a>, visit: &mut impl FnMut(Descriptor<'a>)) -> Result<()> {
+/// The first `manifests` array, entry by entry.
+fn heads<'a>(
+    data: &'a [u8],
+    r: &mut Reader<'a>,
+    full: bool,
+    visit: &mut impl VisitEntry<'a>,
+) -> Result<()> {
     match r.peek_kind()? {
         Kind::Array => {}
         Kind::Null => return r.read_null(),
@@ -749,12 +789,320 @@ fn entries<'a>(r: &mut Reader<'a>, visit: &mut impl FnMut(Descriptor<'a>)) -> Re
     }
     r.enter_array()?;
     let mut first = true;
+    let mut head = EntryHead::default();
+    let mut q = Quick::new(data, r.pos());
     while r.next_element(&mut first)? {
-        let mut d = Descriptor::default();
-        descriptor(r, &mut d, "manifests")?;
-        visit(d);
+        head.media_type = Cow::Borrowed("");
+        head.platform = None;
+        q.seek(r.pos());
+        if let Some(quick) = quick_entry(&mut q, data) {
+            r.skip_to(q.pos());
+            visit(quick.candidate(full), EntryAt::Quick(quick))?;
+        } else {
+            let at = EntryAt::At { data, pos: r.pos(), depth: r.depth() };
+            entry_head(r, &mut head)?;
+            visit(head.candidate(full), at)?;
+        }
     }
     Ok(())
+}
+
+/// An entry in the plain shape registries write, as read by [`quick_entry`]: borrowed
+/// slices of the input, decoded only when the entry is chosen.
+#[derive(Clone, Copy, Debug, Default)]
+struct QuickEntry<'a> {
+    media_type: &'a str,
+    /// `[os, architecture, variant, os.version]`
+    platform: Option<[&'a str; 4]>,
+    digest: &'a [u8],
+    size: i64,
+    artifact_type: &'a [u8],
+    /// The annotations object's text, and the two BuildKit reference values in it.
+    annotations: Option<&'a [u8]>,
+    reference_type: Option<&'a [u8]>,
+    reference_digest: Option<&'a [u8]>,
+}
+
+impl<'a> QuickEntry<'a> {
+    fn candidate(&self, full: bool) -> Option<PlatformRef<'a>> {
+        if MediaKind::of(self.media_type) != MediaKind::Manifest {
+            return None;
+        }
+        let [os, architecture, variant, os_version] = self.platform?;
+        // Without `os.features` (which sends an entry to `entry_head`), the full and the
+        // moby view differ only in `os.version`.
+        let os_version = if full { os_version } else { "" };
+        Some(PlatformRef { os, architecture, variant, os_version, os_features: Features::NONE })
+    }
+
+    /// The descriptor [`descriptor`] decodes from the same bytes.
+    fn to_descriptor(self) -> Descriptor<'a> {
+        let text = |raw: &'a [u8]| decode_string_body(raw, false);
+        let platform = self.platform.map(|[os, architecture, variant, os_version]| PlatformSpec {
+            architecture: Cow::Borrowed(architecture),
+            os: Cow::Borrowed(os),
+            os_version: Cow::Borrowed(os_version),
+            os_features: List::default(),
+            variant: Cow::Borrowed(variant),
+        });
+        let annotations = match self.annotations {
+            Some(raw) => Annotations {
+                raw: Cow::Borrowed(raw),
+                reference_type: self.reference_type.map(text),
+                reference_digest: self.reference_digest.map(text),
+            },
+            None => Annotations::default(),
+        };
+        Descriptor {
+            media_type: Cow::Borrowed(self.media_type),
+            digest: text(self.digest),
+            size: self.size,
+            urls: List::default(),
+            annotations,
+            data: None,
+            platform,
+            artifact_type: text(self.artifact_type),
+        }
+    }
+}
+
+/// Reads the entry at `pos` when it has the plain shape registries write, and returns where
+/// it ends and what it holds; `None` for anything else, which [`entry_head`] then reads.
+/// Plain means: an object whose keys are the descriptor fields spelled exactly, each at most
+/// once (or other keys with string values), strings without escapes (and ASCII for the media
+/// type and the platform), `size` an integer literal, `annotations` an object of strings,
+/// `platform` an object of its four string fields, and no `urls` or `data`. Within that
+/// shape, Go's decoder and [`descriptor`] read exactly this, and the entry is valid.
+fn quick_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> {
+    let mut e = QuickEntry::default();
+    let mut seen = 0u8;
+    let mut key = q.first_key()?;
+    while let Some(name) = key {
+        let bit = match name {
+            b"mediaType" => {
+                e.media_type = quick_media_type(q)?;
+                1
+            }
+            b"digest" => {
+                e.digest = q.string()?;
+                2
+            }
+            b"size" => {
+                e.size = q.int()?;
+                4
+            }
+            b"platform" => {
+                e.platform = Some(quick_platform(q)?);
+                8
+            }
+            b"annotations" => {
+                q.peek()?;
+                let start = q.pos();
+                quick_annotations(q, &mut e)?;
+                e.annotations = Some(&data[start..q.pos()]);
+                16
+            }
+            b"artifactType" => {
+                e.artifact_type = q.string()?;
+                32
+            }
+            _ if !name.is_ascii()
+                || DESCRIPTOR_FIELDS.iter().any(|f| f.as_bytes().eq_ignore_ascii_case(name)) =>
+            {
+                return None
+            }
+            _ => {
+                q.string()?;
+                0
+            }
+        };
+        if seen & bit != 0 {
+            return None;
+        }
+        seen |= bit;
+        key = q.next_key()?;
+    }
+    Some(e)
+}
+
+/// A media type: the four that selection tells apart without a byte-by-byte ASCII check.
+#[inline(always)]
+fn quick_media_type<'a>(q: &mut Quick<'a>) -> Option<&'a str> {
+    let raw = q.string()?;
+    for known in [OCI_MANIFEST, DOCKER_MANIFEST, OCI_INDEX, DOCKER_MANIFEST_LIST] {
+        if raw == known.as_bytes() {
+            return Some(known);
+        }
+    }
+    std::str::from_utf8(raw).ok().filter(|s| s.is_ascii())
+}
+
+/// A platform object: [os, architecture, variant, os.version].
+#[inline(always)]
+fn quick_platform<'a>(q: &mut Quick<'a>) -> Option<[&'a str; 4]> {
+    let mut p = [""; 4];
+    let mut key = q.first_key()?;
+    while let Some(name) = key {
+        let slot = match name {
+            b"os" => 0,
+            b"architecture" => 1,
+            b"variant" => 2,
+            b"os.version" => 3,
+            _ => return None,
+        };
+        p[slot] = q.ascii()?;
+        key = q.next_key()?;
+    }
+    Some(p)
+}
+
+/// An annotations object whose values are all strings; notes the BuildKit reference values.
+#[inline(always)]
+fn quick_annotations<'a>(q: &mut Quick<'a>, e: &mut QuickEntry<'a>) -> Option<()> {
+    let mut key = q.first_key()?;
+    while let Some(name) = key {
+        let value = q.string()?;
+        if name == REFERENCE_TYPE_ANNOTATION.as_bytes() {
+            e.reference_type = Some(value);
+        } else if name == REFERENCE_DIGEST_ANNOTATION.as_bytes() {
+            e.reference_digest = Some(value);
+        }
+        key = q.next_key()?;
+    }
+    Some(())
+}
+
+/// [`descriptor`] for an index entry, keeping only its [`EntryHead`]: the same reads in the
+/// same order (so the same errors at the same offsets), without building the rest.
+fn entry_head<'a>(r: &mut Reader<'a>, head: &mut EntryHead<'a>) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::Object => {}
+        Kind::Null => return r.read_null(),
+        k => return Err(r.type_error(k, "manifests", "ocispec.Descriptor")),
+    }
+    r.enter_object()?;
+    let mut first = true;
+    while let Some(key) = r.next_key(&mut first)? {
+        match descriptor_field(&key) {
+            Some(0) => string(r, &mut head.media_type, "mediaType")?,
+            Some(1) => check_string(r, "digest")?,
+            Some(2) => check_int(r, "size")?,
+            Some(3) => platform(r, &mut head.platform)?,
+            Some(4) => check_annotations(r)?,
+            Some(5) => check_strings(r, "urls")?,
+            Some(6) => data(r, &mut None)?,
+            Some(7) => check_string(r, "artifactType")?,
+            _ => r.skip_value()?,
+        }
+    }
+    Ok(())
+}
+
+/// [`string`] without keeping the value.
+#[inline]
+fn check_string(r: &mut Reader<'_>, field: &str) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::String => r.skip_string_here(),
+        Kind::Null => r.read_null(),
+        k => Err(r.type_error(k, field, "string")),
+    }
+}
+
+/// [`int`] without keeping the value.
+#[inline]
+fn check_int(r: &mut Reader<'_>, field: &str) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::Number => r.read_i64(field).map(|_| ()),
+        Kind::Null => r.read_null(),
+        k => Err(r.type_error(k, field, "int64")),
+    }
+}
+
+/// [`strings`] without keeping the values.
+fn check_strings(r: &mut Reader<'_>, field: &str) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::Array => {}
+        Kind::Null => return r.read_null(),
+        k => return Err(r.type_error(k, field, "[]string")),
+    }
+    r.enter_array()?;
+    let mut first = true;
+    while r.next_element(&mut first)? {
+        check_string(r, field)?;
+    }
+    Ok(())
+}
+
+/// [`annotations`] without keeping them.
+fn check_annotations(r: &mut Reader<'_>) -> Result<()> {
+    match r.peek_kind()? {
+        Kind::Object => {}
+        Kind::Null => return r.read_null(),
+        k => return Err(r.type_error(k, "annotations", "map[string]string")),
+    }
+    r.enter_object()?;
+    let mut first = true;
+    while r.next_key(&mut first)?.is_some() {
+        match r.peek_kind()? {
+            Kind::String => r.skip_string_here()?,
+            Kind::Null => r.read_null()?,
+            k => return Err(r.type_error(k, "annotations", "string")),
+        }
+    }
+    Ok(())
+}
+
+/// The field of `names` that `key` names: the exact spelling is looked up by length
+/// (`slot`), anything else goes through Go's case-folding match ([`Key::field`]).
+#[inline(always)]
+fn field_by_length(key: &Key<'_>, names: &[&str], slot: impl Fn(&[u8]) -> usize) -> Option<usize> {
+    let i = slot(key.raw());
+    match names.get(i) {
+        Some(name) if key.is_exactly(name) => Some(i),
+        _ => key.field(names),
+    }
+}
+
+#[inline]
+fn index_field(key: &Key<'_>) -> Option<usize> {
+    field_by_length(key, INDEX_FIELDS, |raw| match raw.len() {
+        13 => 0,
+        9 if raw[0] == b'm' && raw[1] == b'e' => 1,
+        12 => 2,
+        9 => 3,
+        7 => 4,
+        11 => 5,
+        _ => usize::MAX,
+    })
+}
+
+#[inline]
+fn descriptor_field(key: &Key<'_>) -> Option<usize> {
+    field_by_length(key, DESCRIPTOR_FIELDS, |raw| match raw.len() {
+        9 => 0,
+        6 => 1,
+        4 => match raw[0] {
+            b's' => 2,
+            b'u' => 5,
+            _ => 6,
+        },
+        8 => 3,
+        11 => 4,
+        12 => 7,
+        _ => usize::MAX,
+    })
+}
+
+#[inline]
+fn platform_field(key: &Key<'_>) -> Option<usize> {
+    field_by_length(key, PLATFORM_FIELDS, |raw| match raw.len() {
+        12 => 0,
+        2 => 1,
+        7 => 2,
+        10 => 3,
+        11 => 4,
+        _ => usize::MAX,
+    })
 }
 
 // --- decoding into the structs -------------------------------------------------------------
@@ -775,7 +1123,7 @@ fn index_fields<'a>(r: &mut Reader<'a>, index: &mut Index<'a>) -> Result<()> {
     r.enter_object()?;
     let mut first = true;
     while let Some(key) = r.next_key(&mut first)? {
-        match key.field(INDEX_FIELDS) {
+        match index_field(&key) {
             Some(0) => int(r, &mut index.schema_version, "schemaVersion")?,
             Some(1) => string(r, &mut index.media_type, "mediaType")?,
             Some(2) => string(r, &mut index.artifact_type, "artifactType")?,
@@ -901,7 +1249,7 @@ fn descriptor<'a>(r: &mut Reader<'a>, d: &mut Descriptor<'a>, field: &str) -> Re
     r.enter_object()?;
     let mut first = true;
     while let Some(key) = r.next_key(&mut first)? {
-        match key.field(DESCRIPTOR_FIELDS) {
+        match descriptor_field(&key) {
             Some(0) => string(r, &mut d.media_type, "mediaType")?,
             Some(1) => string(r, &mut d.digest, "digest")?,
             Some(2) => int(r, &mut d.size, "size")?,
@@ -931,7 +1279,7 @@ fn platform<'a>(r: &mut Reader<'a>, slot: &mut Option<PlatformSpec<'a>>) -> Resu
     r.enter_object()?;
     let mut first = true;
     while let Some(key) = r.next_key(&mut first)? {
-        match key.field(PLATFORM_FIELDS) {
+        match platform_field(&key) {
             Some(0) => string(r, &mut p.architecture, "architecture")?,
             Some(1) => string(r, &mut p.os, "os")?,
             Some(2) => string(r, &mut p.variant, "variant")?,
@@ -1206,6 +1554,121 @@ mod tests {
             select_bytes(b"{}  ", 3, &AMD64, PlatformFields::Full).unwrap_err(),
             Error::LimitExceeded { limit: 3, size: 4 }
         );
+    }
+
+    /// Entries that take the quick reader ([`quick_entry`]) and entries it must hand to the
+    /// full decoder: both give exactly what the full decode gives, errors included.
+    #[test]
+    fn quick_entries_match_full_decode() {
+        let m = OCI_MANIFEST;
+        let plain = [
+            format!(
+                r#"{{"mediaType":"{m}","digest":"sha256:a","size":1,"platform":{LINUX_AMD64}}}"#
+            ),
+            format!(
+                r#"{{"mediaType":"{m}","size":-0,"digest":"dé<FF>","platform":{{"architecture":"arm","os":"linux","variant":"v7","os.version":"1"}},"annotations":{{"vnd.docker.reference.type":"attestation-manifest","vnd.docker.reference.digest":"sha256:<FE>","k":"v"}}}}"#
+            ),
+            format!(
+                r#" {{ "mediaType" : "{m}" , "x" : "y" , "artifactType":"t😀", "size": 123456789012345678 , "platform" : {{ }} , "annotations":{{}} }} "#
+            ),
+            r#"{}"#.to_string(),
+        ];
+        let tricky = [
+            format!(
+                r#"{{"mediaType":"{m}","platform":{{"os":"linux","architecture":"amd64"}},"mediaType":"other"}}"#
+            ),
+            format!(r#"{{"MediaType":"{m}","platform":{LINUX_AMD64}}}"#),
+            format!(r#"{{"mediaType":"{m}","digest":"a\"b","platform":{LINUX_AMD64}}}"#),
+            format!(
+                r#"{{"mediaType":"application\/vnd.oci.image.manifest.v1+json","platform":{LINUX_AMD64}}}"#
+            ),
+            format!(
+                r#"{{"mediaType":"{m}","platform":{{"os":"linux"}},"platform":{{"architecture":"amd64"}}}}"#
+            ),
+            format!(
+                r#"{{"mediaType":"{m}","platform":{{"os":"linux","architecture":"amd64","os.features":["win32k"]}}}}"#
+            ),
+            format!(r#"{{"mediaType":"{m}","platform":{{"os":"LİNUX","architecture":"amd64"}}}}"#),
+            format!(r#"{{"mediaType":"{m}","platform":null,"platform":{LINUX_AMD64}}}"#),
+            format!(
+                r#"{{"mediaType":"{m}","platform":{LINUX_AMD64},"annotations":{{"a":"1"}},"annotations":{{"vnd.docker.reference.type":"attestation-manifest"}}}}"#
+            ),
+            format!(
+                r#"{{"mediaType":"{m}","platform":{LINUX_AMD64},"annotations":{{"vnd.docker.reference.digest":null}}}}"#
+            ),
+            format!(r#"{{"mediaType":"{m}","platform":{LINUX_AMD64},"urls":["u"],"data":"YQ=="}}"#),
+            format!(
+                r#"{{"mediaType":"{m}","platform":{LINUX_AMD64},"ſize":3,"x":{{"y":[1]}},"n":1e999}}"#
+            ),
+            format!(r#"{{"mediaType":"{m}","size":1234567890123456789,"platform":{LINUX_AMD64}}}"#),
+            format!(r#"{{"mediaType":"{m}","size":9223372036854775808,"platform":{LINUX_AMD64}}}"#),
+            format!(r#"{{"mediaType":"{m}","size":1.0,"platform":{LINUX_AMD64}}}"#),
+            format!(r#"{{"mediaType":"{m}","size":01,"platform":{LINUX_AMD64}}}"#),
+            format!(r#"{{"mediaType":"{m}","digest":"a{}b","platform":{LINUX_AMD64}}}"#, '\u{1}'),
+            format!(r#"{{"mediaType":"{m}","digest":"a","platform":{LINUX_AMD64},}}"#),
+            format!(
+                r#"{{"mediaType":"{m}","digest":"a","platform":{{"os":"linux","os":"windows"}}}}"#
+            ),
+            format!(r#"{{"mediaType":"{m}","size":null,"digest":null,"platform":{LINUX_AMD64}}}"#),
+            format!(r#"{{"mediaType":1,"platform":{LINUX_AMD64}}}"#),
+            format!(
+                r#"{{"mediaType":"{m}","platform":{{"os":"linux","architecture":"amd64","x":"y"}}}}"#
+            ),
+        ];
+        // Invalid UTF-8 cannot be written in a Rust string: <FF> and <FE> stand for the bytes.
+        let bytes = |s: String| -> Vec<u8> {
+            s.replace("<FF>", "\u{1}")
+                .replace("<FE>", "\u{2}")
+                .into_bytes()
+                .into_iter()
+                .map(|b| match b {
+                    1 => 0xff,
+                    2 => 0xfe,
+                    b => b,
+                })
+                .collect()
+        };
+        let plain: Vec<Vec<u8>> = plain.into_iter().map(bytes).collect();
+        let tricky: Vec<Vec<u8>> = tricky.into_iter().map(bytes).collect();
+        let cat = |parts: &[&[u8]]| parts.concat();
+        for (i, e) in plain.iter().enumerate() {
+            let doc = cat(&[b"{\"manifests\":[", e, b"]}"]);
+            let mut q = Quick::new(&doc, 14);
+            let quick = quick_entry(&mut q, &doc);
+            assert!(quick.is_some(), "plain entry {i} should take the quick reader");
+            let full = parse_index(&doc, DEFAULT_LIMIT).unwrap();
+            assert_eq!(quick.unwrap().to_descriptor(), full.manifests[0], "entry {i}");
+            let rest = &doc[q.pos()..];
+            assert_eq!(rest.trim_ascii_start(), b"]}", "entry {i} ends where the entry ends");
+        }
+        let other = entry(OCI_MANIFEST, "z", LINUX_ARM_V7);
+        for e in plain.iter().chain(&tricky) {
+            for wrap in [
+                cat(&[b"{\"manifests\":[", e, b"]}"]),
+                cat(&[b"{\"manifests\":[", e, b",", e, b"],\"mediaType\":\"x\"}"]),
+                cat(&[b"{\"manifests\":[", other.as_bytes(), b", ", e, b"]}"]),
+            ] {
+                for m in [&AMD64, &ARM_V7] {
+                    one_pass_agrees(&wrap, m);
+                    for cut in [wrap.len() / 3, wrap.len() - 2, wrap.len() - 1] {
+                        one_pass_agrees(&wrap[..cut], m);
+                    }
+                }
+                let moby = |doc: &[u8]| {
+                    let idx = parse_index(doc, DEFAULT_LIMIT).map(|i| {
+                        select(&i, &AMD64, PlatformFields::MobyCheck)
+                            .into_iter()
+                            .cloned()
+                            .map(Descriptor::into_owned)
+                            .collect::<Vec<_>>()
+                    });
+                    let fast = select_bytes(doc, DEFAULT_LIMIT, &AMD64, PlatformFields::MobyCheck)
+                        .map(|v| v.into_iter().map(Descriptor::into_owned).collect::<Vec<_>>());
+                    assert_eq!(idx, fast);
+                };
+                moby(&wrap);
+            }
+        }
     }
 
     #[test]

@@ -70,6 +70,13 @@ pub trait Matcher: Send + Sync + std::fmt::Debug {
     /// True when `candidate` is acceptable.
     fn matches(&self, candidate: &Platform) -> bool;
 
+    /// [`Matcher::matches`] on a borrowed candidate (a manifest entry being read), with the
+    /// same answer. The default builds a [`Platform`]; the matchers of this module answer
+    /// without copying.
+    fn matches_ref(&self, candidate: &PlatformRef<'_>) -> bool {
+        self.matches(&candidate.to_platform())
+    }
+
     /// True when `a` is preferred to `b`. Matchers without a preference never prefer.
     fn less(&self, _a: &Platform, _b: &Platform) -> bool {
         false
@@ -79,17 +86,101 @@ pub trait Matcher: Send + Sync + std::fmt::Debug {
 /// A matcher shared between the binding layer and worker threads.
 pub type SharedMatcher = Arc<dyn Matcher>;
 
+/// A candidate platform's fields, borrowed from a [`Platform`] or from a manifest entry.
+#[derive(Clone, Copy, Debug)]
+pub struct PlatformRef<'a> {
+    pub os: &'a str,
+    pub architecture: &'a str,
+    pub variant: &'a str,
+    pub os_version: &'a str,
+    pub os_features: Features<'a>,
+}
+
+/// The `os.features` of a [`PlatformRef`], as the owner keeps them.
+#[derive(Clone, Copy, Debug)]
+pub enum Features<'a> {
+    Strings(&'a [String]),
+    Cows(&'a [Cow<'a, str>]),
+}
+
+impl<'a> Features<'a> {
+    pub const NONE: Features<'static> = Features::Strings(&[]);
+
+    pub fn len(&self) -> usize {
+        match self {
+            Features::Strings(f) => f.len(),
+            Features::Cows(f) => f.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        match *self {
+            Features::Strings(f) => f.get(i).map(String::as_str),
+            Features::Cows(f) => f.get(i).map(|c| &**c),
+        }
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = &'a str> {
+        (0..self.len()).filter_map(move |i| self.get(i))
+    }
+}
+
+impl<'a> From<&'a Platform> for PlatformRef<'a> {
+    fn from(p: &'a Platform) -> Self {
+        PlatformRef {
+            os: &p.os,
+            architecture: &p.architecture,
+            variant: &p.variant,
+            os_version: &p.os_version,
+            os_features: Features::Strings(&p.os_features),
+        }
+    }
+}
+
+impl PlatformRef<'_> {
+    /// The owned platform with these fields.
+    pub fn to_platform(&self) -> Platform {
+        Platform {
+            os: self.os.to_owned(),
+            architecture: self.architecture.to_owned(),
+            variant: self.variant.to_owned(),
+            os_version: self.os_version.to_owned(),
+            os_features: self.os_features.iter().map(str::to_owned).collect(),
+        }
+    }
+}
+
 /// A candidate's normalised OS, architecture and variant, borrowed where no change was needed.
 struct View<'a> {
     os: Cow<'a, str>,
     arch: Cow<'a, str>,
     variant: Cow<'a, str>,
-    raw: &'a Platform,
+    raw: PlatformRef<'a>,
 }
 
-fn view(c: &Platform) -> View<'_> {
-    let (arch, variant) = normalize_arch(&c.architecture, &c.variant);
-    View { os: normalize_os(&c.os, &host::host().os), arch, variant, raw: c }
+fn view<'a>(c: impl Into<PlatformRef<'a>>) -> View<'a> {
+    let c = c.into();
+    let (arch, variant) = normalize_arch(c.architecture, c.variant);
+    View { os: normalize_os(c.os, &host::host().os), arch, variant, raw: c }
+}
+
+/// [`view`], or `None` without normalising the architecture when the normalised OS is not
+/// `os` (such a candidate is refused by every matcher that requires `os`). `os` must be
+/// normalised.
+fn view_with_os<'a>(c: impl Into<PlatformRef<'a>>, os: &str) -> Option<View<'a>> {
+    let c = c.into();
+    // A normalised OS is its own normal form: written exactly so, it needs no lowering.
+    let normalized =
+        if c.os == os { Cow::Borrowed(c.os) } else { normalize_os(c.os, &host::host().os) };
+    if *normalized != *os {
+        return None;
+    }
+    let (arch, variant) = normalize_arch(c.architecture, c.variant);
+    Some(View { os: normalized, arch, variant, raw: c })
 }
 
 /// A Windows version as upstream reads it.
@@ -176,13 +267,14 @@ impl Identity {
             return false;
         }
         if let Some(wanted) = self.windows {
-            if !windows_version_matches(wanted, &c.raw.os_version) {
+            if !windows_version_matches(wanted, c.raw.os_version) {
                 return false;
             }
         }
         ignore_features
             || c.raw.os_features.iter().all(|f| {
-                (self.strip_win32k && f == "win32k") || self.features.binary_search(f).is_ok()
+                (self.strip_win32k && f == "win32k")
+                    || self.features.binary_search_by(|x| x.as_str().cmp(f)).is_ok()
             })
     }
 }
@@ -208,7 +300,11 @@ impl PlatformMatcher {
 
 impl Matcher for PlatformMatcher {
     fn matches(&self, candidate: &Platform) -> bool {
-        self.accepts(&view(candidate), false)
+        self.matches_ref(&candidate.into())
+    }
+
+    fn matches_ref(&self, candidate: &PlatformRef<'_>) -> bool {
+        self.accepts(&view(*candidate), false)
     }
 }
 
@@ -244,7 +340,11 @@ impl Ordered {
 
 impl Matcher for Ordered {
     fn matches(&self, candidate: &Platform) -> bool {
-        let v = view(candidate);
+        self.matches_ref(&candidate.into())
+    }
+
+    fn matches_ref(&self, candidate: &PlatformRef<'_>) -> bool {
+        let v = view(*candidate);
         self.matchers.iter().any(|m| m.accepts(&v, false))
     }
 
@@ -260,7 +360,7 @@ struct AnyOf {
 }
 
 impl AnyOf {
-    fn hit(&self, c: &Platform, ignore_features: bool) -> bool {
+    fn hit<'a>(&self, c: impl Into<PlatformRef<'a>>, ignore_features: bool) -> bool {
         let v = view(c);
         self.matchers.iter().any(|m| m.accepts(&v, ignore_features))
     }
@@ -269,6 +369,10 @@ impl AnyOf {
 impl Matcher for AnyOf {
     fn matches(&self, candidate: &Platform) -> bool {
         self.hit(candidate, false)
+    }
+
+    fn matches_ref(&self, candidate: &PlatformRef<'_>) -> bool {
+        self.hit(*candidate, false)
     }
 
     fn less(&self, a: &Platform, b: &Platform) -> bool {
@@ -290,6 +394,10 @@ struct Everything;
 
 impl Matcher for Everything {
     fn matches(&self, _candidate: &Platform) -> bool {
+        true
+    }
+
+    fn matches_ref(&self, _candidate: &PlatformRef<'_>) -> bool {
         true
     }
 }
@@ -451,8 +559,8 @@ impl Only {
         }
     }
 
-    fn rank(&self, c: &Platform, ignore_features: bool) -> Option<u64> {
-        let v = view(c);
+    fn rank<'a>(&self, c: impl Into<PlatformRef<'a>>, ignore_features: bool) -> Option<u64> {
+        let v = view_with_os(c, &self.id.os)?;
         if !self.id.accepts(&v, ignore_features) {
             return None;
         }
@@ -475,6 +583,10 @@ impl Matcher for Only {
         self.rank(candidate, false).is_some()
     }
 
+    fn matches_ref(&self, candidate: &PlatformRef<'_>) -> bool {
+        self.rank(*candidate, false).is_some()
+    }
+
     fn less(&self, a: &Platform, b: &Platform) -> bool {
         ordered_less(|p, ignore| self.rank(p, ignore), a, b)
     }
@@ -489,6 +601,10 @@ struct WindowsComparer {
 impl Matcher for WindowsComparer {
     fn matches(&self, candidate: &Platform) -> bool {
         self.inner.matches(candidate)
+    }
+
+    fn matches_ref(&self, candidate: &PlatformRef<'_>) -> bool {
+        self.inner.matches_ref(candidate)
     }
 
     fn less(&self, a: &Platform, b: &Platform) -> bool {
@@ -510,13 +626,17 @@ struct OnlyWithFallback {
 
 impl Matcher for OnlyWithFallback {
     fn matches(&self, candidate: &Platform) -> bool {
-        if self.only.matches(candidate) {
+        self.matches_ref(&candidate.into())
+    }
+
+    fn matches_ref(&self, candidate: &PlatformRef<'_>) -> bool {
+        if self.only.matches_ref(candidate) {
             return true;
         }
         if !candidate.variant.is_empty() {
             return false;
         }
-        let v = view(candidate);
+        let v = view(*candidate);
         *v.os == *self.os && *v.arch == *self.arch
     }
 
@@ -533,7 +653,7 @@ struct OnlyOs {
 }
 
 impl OnlyOs {
-    fn hit(&self, c: &Platform) -> bool {
+    fn hit<'a>(&self, c: impl Into<PlatformRef<'a>>) -> bool {
         self.id.accepts(&view(c), false)
     }
 }
@@ -541,6 +661,10 @@ impl OnlyOs {
 impl Matcher for OnlyOs {
     fn matches(&self, candidate: &Platform) -> bool {
         self.hit(candidate)
+    }
+
+    fn matches_ref(&self, candidate: &PlatformRef<'_>) -> bool {
+        self.hit(*candidate)
     }
 
     fn less(&self, a: &Platform, b: &Platform) -> bool {
@@ -737,6 +861,60 @@ mod tests {
         let m = only_with_fallback(&pp("linux/amd64"));
         assert!(!m.matches(&pp("linux/amd64/v2")));
         assert!(m.matches(&pp("linux/386")));
+    }
+
+    #[test]
+    fn borrowed_candidates_match_like_owned_ones() {
+        let wanted = ["linux/amd64", "linux/arm/v7", "linux/arm64", "windows(10.0.20348)/amd64"];
+        let mut matchers: Vec<SharedMatcher> = vec![all()];
+        for w in wanted {
+            let p = pp(w);
+            matchers.extend([
+                only(&p),
+                only_strict(&p),
+                only_os(&p),
+                only_with_fallback(&p),
+                new_matcher_on(&p, "linux"),
+                new_matcher_on(&p, "windows"),
+                ordered(vec![p.clone(), pp("linux/386")]),
+                any(vec![p.clone(), pp("linux/386")]),
+            ]);
+        }
+        let mut candidates: Vec<Platform> = [
+            "linux/amd64",
+            "linux/amd64/v3",
+            "linux/386",
+            "linux/arm",
+            "linux/arm/v6",
+            "linux/arm64/v8",
+            "windows/amd64",
+        ]
+        .iter()
+        .map(|s| pp(s))
+        .collect();
+        candidates.extend([
+            Platform::new("", "AMD64", ""),
+            Platform::new("Linux", "aarch64", "8"),
+            Platform::new("unknown", "unknown", ""),
+            Platform::new("macos", "x86_64", ""),
+            Platform { os_version: "10.0.20348.1".into(), ..Platform::new("windows", "amd64", "") },
+            Platform { os_version: "10.0.17763.1".into(), ..Platform::new("windows", "amd64", "") },
+            Platform {
+                os_features: vec!["win32k".into()],
+                ..Platform::new("windows", "amd64", "")
+            },
+            Platform { os_features: vec!["x".into()], ..Platform::new("linux", "amd64", "") },
+        ]);
+        for m in &matchers {
+            for c in &candidates {
+                let cows: Vec<Cow<'_, str>> =
+                    c.os_features.iter().map(|f| Cow::from(f.as_str())).collect();
+                let borrowed = PlatformRef { os_features: Features::Cows(&cows), ..c.into() };
+                assert_eq!(m.matches_ref(&borrowed), m.matches(c), "{m:?} {c:?}");
+                assert_eq!(m.matches_ref(&c.into()), m.matches(c), "{m:?} {c:?}");
+                assert_eq!(borrowed.to_platform(), *c);
+            }
+        }
     }
 
     #[test]

@@ -67,12 +67,16 @@ fn hash_annotations(a: &Annotations<'_>, h: &mut DefaultHasher) {
 /// An OCI content descriptor (index entry, config or layer).
 #[pyclass(name = "Descriptor", module = "imagelookup.manifests", frozen)]
 pub struct PyDescriptor {
-    inner: Descriptor<'static>,
+    /// Boxed: the object itself stays small enough for Python's small-object allocator.
+    inner: Box<Descriptor<'static>>,
 }
 
 impl PyDescriptor {
-    fn new_py(py: Python<'_>, inner: Descriptor<'static>) -> PyResult<Py<PyDescriptor>> {
-        Py::new(py, PyDescriptor { inner })
+    fn new_py(
+        py: Python<'_>,
+        inner: impl Into<Box<Descriptor<'static>>>,
+    ) -> PyResult<Py<PyDescriptor>> {
+        Py::new(py, PyDescriptor { inner: inner.into() })
     }
 
     fn hash_into(&self, h: &mut DefaultHasher) {
@@ -108,7 +112,7 @@ impl PyDescriptor {
             None => None,
         };
         Ok(Self {
-            inner: Descriptor {
+            inner: Box::new(Descriptor {
                 media_type: Cow::Owned(media_type.into_owned()),
                 digest: Cow::Owned(digest.into_owned()),
                 size: size.0,
@@ -117,7 +121,7 @@ impl PyDescriptor {
                 data: data.map(List::new),
                 platform,
                 artifact_type: Cow::Owned(artifact_type.into_owned()),
-            },
+            }),
         })
     }
 
@@ -700,19 +704,22 @@ fn fields(moby_check: bool) -> PlatformFields {
     }
 }
 
+/// The selected entries, owned and boxed: each box becomes a `Descriptor` object's data as is.
+#[allow(clippy::vec_box)]
 fn select_owned(
     data: &[u8],
     matcher: &dyn crate::matcher::Matcher,
     limit: usize,
     fields: PlatformFields,
-) -> Result<Vec<Descriptor<'static>>, Error> {
+) -> Result<Vec<Box<Descriptor<'static>>>, Error> {
     let found = manifest::select_bytes(data, limit, matcher, fields)?;
-    Ok(found.into_iter().map(Descriptor::into_owned).collect())
+    Ok(found.into_iter().map(|d| Box::new(d.into_owned())).collect())
 }
 
+#[allow(clippy::vec_box)]
 fn descriptor_list<'py>(
     py: Python<'py>,
-    items: Vec<Descriptor<'static>>,
+    items: Vec<Box<Descriptor<'static>>>,
 ) -> PyResult<Bound<'py, PyList>> {
     let objs =
         items.into_iter().map(|d| PyDescriptor::new_py(py, d)).collect::<PyResult<Vec<_>>>()?;
@@ -793,7 +800,7 @@ fn best(
     found.map(|d| PyDescriptor::new_py(py, d)).transpose()
 }
 
-type ItemResult = Result<Vec<Descriptor<'static>>, Error>;
+type ItemResult = Result<Vec<Box<Descriptor<'static>>>, Error>;
 
 /// Items handed to a worker at a time: enough to amortise the lock, few enough to balance.
 const CHUNK: usize = 16;
