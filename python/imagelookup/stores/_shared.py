@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 
 from .. import errors
 from ..image import Image
+from ._cache import BlobCache
 from ._catalog import Catalog
 from ._files import Root, blob_parts, read_file, verify
 from .base import ContentStore, image_lease_id
@@ -20,6 +21,8 @@ T = TypeVar("T")
 
 #: Bound on one image config read (configs with long histories reach a few hundred KB).
 CONFIG_LIMIT = 8 * 1024 * 1024
+#: Verified blobs kept in memory per blob directory (small documents only: see BlobCache).
+BLOB_CACHE_BYTES = 16 * 1024 * 1024
 _LEASE_PREFIX = image_lease_id("")
 
 
@@ -51,14 +54,20 @@ class BlobDirectory:
     Each ``<algorithm>`` directory is resolved once (symlinks followed and checked to stay
     under the root); a blob itself must be a regular file, never a symbolic link, so no
     per-read path resolution is needed.
+
+    Verified blobs are kept in a byte-bounded cache (``cache_bytes``; 0 turns it off): a blob
+    is named by its digest, so verified bytes never go stale, and a lookup by tag reads the
+    same index, manifest and config again and again. A blob deleted or altered on disk after
+    it was cached is still answered from the cache, as a registry's cache would.
     """
 
-    __slots__ = ("_dirs", "_prefix", "_root")
+    __slots__ = ("_cache", "_dirs", "_prefix", "_root")
 
-    def __init__(self, root: Root, *prefix: str) -> None:
+    def __init__(self, root: Root, *prefix: str, cache_bytes: int = BLOB_CACHE_BYTES) -> None:
         self._root = root
         self._prefix = prefix
         self._dirs: dict[str, str] = {}
+        self._cache = BlobCache(cache_bytes)
 
     def _path(self, algorithm: str, hex_: str) -> str:
         directory = self._dirs.get(algorithm)
@@ -67,9 +76,13 @@ class BlobDirectory:
         return os.path.join(directory, hex_)
 
     def read(self, digest: str, limit: int) -> bytes:
+        cached = self._cache.get(digest)
+        if cached is not None and len(cached) <= limit:
+            return cached
         algorithm, hex_ = blob_parts(digest)
         data = read_file(self._path(algorithm, hex_), limit, f"content {digest}")
         verify(digest, data)
+        self._cache.put(digest, data)
         return data
 
     def size(self, digest: str) -> int:

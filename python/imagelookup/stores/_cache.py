@@ -1,4 +1,4 @@
-"""Bounded, thread-safe caches for the registry store.
+"""Bounded, thread-safe caches for the stores (the registry store and blob directories).
 
 - :class:`BlobCache` keeps verified, immutable content by digest, bounded in total bytes,
   least recently used evicted first. Content addressed by digest never changes, so an entry
