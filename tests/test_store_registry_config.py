@@ -11,9 +11,9 @@ import pytest
 from imagelookup import errors
 from imagelookup.reference import parse_normalized_named
 from imagelookup.stores import ContentStore, ImageStore, LeaseStore, ReferenceStore, Store
+from imagelookup.stores._cache import BlobCache, BoundedMap
 from imagelookup.stores.registry import Credentials, RegistryStore, load_docker_credentials
 from imagelookup.stores.registry.auth import TokenCache, docker_config_path, parse_challenges
-from imagelookup.stores._cache import BlobCache, BoundedMap
 
 
 @pytest.mark.parametrize(

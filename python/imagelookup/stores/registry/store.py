@@ -31,7 +31,8 @@ pull-through mirror of Docker Hub opened with ``aliases=("docker.io",)`` resolve
 ``library/ubuntu``); a Docker Hub URL has ``docker.io`` as alias already.
 
 Verified manifests, indexes and configs are kept in an in-process cache bounded in bytes
-(:class:`~imagelookup.stores._cache.BlobCache`); what the store remembers about digests is bounded in entries.
+(:class:`~imagelookup.stores._cache.BlobCache`); what the store remembers about digests is
+bounded in entries.
 Tags are mutable and are asked for again on every lookup; a digest reference whose manifest
 is cached is answered without a request (content by digest never changes, so the only thing
 missed is a deletion on the registry while the entry stays cached).
@@ -52,10 +53,10 @@ import orjson
 from ... import IDIndex, errors, manifests
 from ... import digest as digests
 from ...image import Image
+from .._cache import BlobCache, BoundedMap
 from .._files import verify
 from ..base import Target, image_lease_id
 from .auth import Credentials, load_docker_credentials
-from .._cache import BlobCache, BoundedMap
 from .http import RegistryClient
 
 if TYPE_CHECKING:
