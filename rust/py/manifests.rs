@@ -620,9 +620,10 @@ impl PyManifest {
 fn with_bytes<T: Send>(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
+    limit: usize,
     f: impl FnOnce(&[u8]) -> T + Send,
 ) -> PyResult<T> {
-    let bytes = Bytes::get(data)?;
+    let bytes = Bytes::get_within(data, limit)?;
     let slice = bytes.as_slice();
     if slice.len() >= DETACH_AT {
         Ok(py.detach(|| f(slice)))
@@ -731,7 +732,7 @@ fn descriptor_list<'py>(
 #[pyo3(signature = (data, *, limit = Limit(1_000_000)), text_signature = "(data, *, limit=1000000)")]
 fn parse_index(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyResult<PyIndex> {
     let Limit(limit) = limit;
-    let index = with_bytes(py, data, |b| {
+    let index = with_bytes(py, data, limit, |b| {
         manifest::parse_index(b, limit).map(manifest::Index::into_owned)
     })??;
     PyIndex::from_core(py, index)
@@ -742,7 +743,7 @@ fn parse_index(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyResul
 #[pyo3(signature = (data, *, limit = Limit(1_000_000)), text_signature = "(data, *, limit=1000000)")]
 fn parse_manifest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyResult<PyManifest> {
     let Limit(limit) = limit;
-    let m = with_bytes(py, data, |b| {
+    let m = with_bytes(py, data, limit, |b| {
         manifest::parse_manifest(b, limit).map(manifest::Manifest::into_owned)
     })??;
     PyManifest::from_core(py, m)
@@ -752,7 +753,7 @@ fn parse_manifest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyRe
 #[pyfunction]
 #[pyo3(signature = (data, *, limit = Limit(1_000_000)), text_signature = "(data, *, limit=1000000)")]
 fn config_digest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyResult<String> {
-    Ok(with_bytes(py, data, |b| manifest::config_digest(b, limit.0))??)
+    Ok(with_bytes(py, data, limit.0, |b| manifest::config_digest(b, limit.0))??)
 }
 
 /// The image-manifest entries whose platform is accepted, in document order.
@@ -772,7 +773,7 @@ fn select<'py>(
 ) -> PyResult<Bound<'py, PyList>> {
     let Limit(limit) = limit;
     let m = resolve_matcher(platform, matcher)?;
-    let found = with_bytes(py, data, |b| select_owned(b, &*m, limit, fields(moby_check)))??;
+    let found = with_bytes(py, data, limit, |b| select_owned(b, &*m, limit, fields(moby_check)))??;
     descriptor_list(py, found)
 }
 
@@ -793,7 +794,7 @@ fn best(
 ) -> PyResult<Option<Py<PyDescriptor>>> {
     let Limit(limit) = limit;
     let m = resolve_matcher(platform, matcher)?;
-    let found = with_bytes(py, data, |b| -> Result<_, Error> {
+    let found = with_bytes(py, data, limit, |b| -> Result<_, Error> {
         let found = manifest::best_bytes(b, limit, &*m, fields(moby_check))?;
         Ok(found.map(Descriptor::into_owned))
     })??;
@@ -833,7 +834,10 @@ fn select_many<'py>(
         Some(Limit(n)) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let buffers = items.try_iter()?.map(|item| Bytes::get(&item?)).collect::<PyResult<Vec<_>>>()?;
+    let buffers = items
+        .try_iter()?
+        .map(|item| Bytes::get_within(&item?, limit))
+        .collect::<PyResult<Vec<_>>>()?;
     let slices: Vec<&[u8]> = buffers.iter().map(Bytes::as_slice).collect();
     let fields = fields(moby_check);
     let matcher: &dyn crate::matcher::Matcher = &*m;
