@@ -839,15 +839,20 @@ impl<'a> Quick<'a> {
 }
 
 /// Bit `i` set when `block[i]` is `"`, `\\` or a control byte (< 0x20): four 16-byte SSE2
-/// steps (SSE2 is part of every x86_64). A 32-byte AVX2 version behind runtime detection
-/// measured slower: the check and the call cost more than the two steps it saves.
-#[cfg(target_arch = "x86_64")]
+/// steps. A 32-byte AVX2 version behind runtime detection measured slower: the check and the
+/// call cost more than the two steps it saves.
+///
+/// The SSE2 versions are compiled only where the target enables SSE2 at compile time (every
+/// x86_64 target except soft-float ones such as `x86_64-unknown-none`); everywhere else
+/// (aarch64, x86 without SSE2, …) the portable versions below are used.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 fn special_mask(block: &[u8; 64]) -> u64 {
     use std::arch::x86_64::*;
     let mut mask = 0u64;
-    // SAFETY: SSE2 is in the x86_64 baseline; the four unaligned 16-byte loads read
-    // block[0..64], which is inside `block`.
+    // SAFETY: this is compiled only when the target enables SSE2 (the `cfg` above), so the
+    // intrinsics are available; the four unaligned 16-byte loads read block[0..64], which is
+    // inside `block`.
     unsafe {
         let quote = _mm_set1_epi8(b'"' as i8);
         let backslash = _mm_set1_epi8(b'\\' as i8);
@@ -864,8 +869,9 @@ fn special_mask(block: &[u8; 64]) -> u64 {
     mask
 }
 
-/// [`special_mask`] one byte at a time: what the SIMD versions are tested against.
-#[cfg(any(test, not(target_arch = "x86_64")))]
+/// [`special_mask`] one byte at a time: what the SIMD versions are tested against, and the
+/// version used where SSE2 is not enabled.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
 fn special_mask_scalar(block: &[u8; 64]) -> u64 {
     let mut mask = 0u64;
     for (i, &b) in block.iter().enumerate() {
@@ -876,7 +882,7 @@ fn special_mask_scalar(block: &[u8; 64]) -> u64 {
     mask
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline]
 fn special_mask(block: &[u8; 64]) -> u64 {
     special_mask_scalar(block)
@@ -915,15 +921,16 @@ const ESCAPED: u8 = 1;
 const NON_ASCII: u8 = 2;
 
 /// Offset of the first `"`, `\\` or control byte (< 0x20) in `s` (or `s.len()`), and whether
-/// a byte >= 0x80 came before it. Sixteen bytes at a time with SSE2 (part of every x86_64).
-#[cfg(target_arch = "x86_64")]
+/// a byte >= 0x80 came before it. Sixteen bytes at a time with SSE2 where the target enables
+/// it (see [`special_mask`]), else eight at a time in a `u64` ([`find_special_swar`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn find_special(s: &[u8]) -> (usize, bool) {
     use std::arch::x86_64::*;
     let mut at = 0;
     let mut high = 0;
-    // SAFETY: SSE2 is in the x86_64 baseline; every load is unaligned and reads
-    // s[at..at + 16], which the loop condition keeps inside `s`.
+    // SAFETY: compiled only when the target enables SSE2 (the `cfg` above); every load is
+    // unaligned and reads s[at..at + 16], which the loop condition keeps inside `s`.
     unsafe {
         let quote = _mm_set1_epi8(b'"' as i8);
         let backslash = _mm_set1_epi8(b'\\' as i8);
@@ -948,7 +955,7 @@ fn find_special(s: &[u8]) -> (usize, bool) {
     (at + off, high != 0 || tail_high)
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline]
 fn find_special(s: &[u8]) -> (usize, bool) {
     find_special_swar(s)
@@ -1252,6 +1259,42 @@ mod tests {
                 };
             }
             assert_eq!(special_mask(&block), special_mask_scalar(&block), "round {round}");
+        }
+    }
+
+    /// `find_special` one byte at a time.
+    fn find_special_bytewise(s: &[u8]) -> (usize, bool) {
+        let end = s.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(s.len());
+        (end, s[..end].iter().any(|&b| b >= 0x80))
+    }
+
+    #[test]
+    fn find_special_agrees_with_bytewise_in_every_build() {
+        // Both the version this target uses and the portable one (used where SSE2 is not
+        // enabled, e.g. aarch64), on every length around the 8- and 16-byte steps.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut text = Vec::new();
+        for round in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            text.clear();
+            let len = (seed % 70) as usize;
+            for i in 0..len {
+                let r = seed.rotate_left(i as u32 * 7) ^ (i as u64).wrapping_mul(0x9e37_79b9);
+                // Rare specials so that many strings run past several steps before one.
+                text.push(match r % 97 {
+                    0 => b'"',
+                    1 => b'\\',
+                    2 => (r >> 8) as u8 % 0x20,
+                    3..=9 => 0x80 | (r >> 8) as u8,
+                    10 => 0x20,
+                    _ => b'a' + (r >> 8) as u8 % 26,
+                });
+            }
+            let want = find_special_bytewise(&text);
+            assert_eq!(find_special(&text), want, "round {round}: {text:?}");
+            assert_eq!(find_special_swar(&text), want, "round {round}: {text:?}");
         }
     }
 

@@ -1671,6 +1671,327 @@ mod tests {
         }
     }
 
+    /// Accepts every platform, preferring none: selection then returns every image-manifest
+    /// entry with a platform, so each one's decoding is compared.
+    #[derive(Debug)]
+    struct Everything;
+
+    impl Matcher for Everything {
+        fn matches(&self, _: &Platform) -> bool {
+            true
+        }
+        fn less(&self, _: &Platform, _: &Platform) -> bool {
+            false
+        }
+    }
+
+    /// A deterministic xorshift generator for the differential test. `wild` is redrawn for
+    /// each entry: a plain entry keeps to the shape the quick reader takes (exact keys, strings
+    /// without escapes, no nulls or wrong types), a wild one uses everything.
+    struct Gen {
+        state: u64,
+        wild: bool,
+    }
+
+    impl Gen {
+        fn below(&mut self, n: usize) -> usize {
+            self.state ^= self.state << 13;
+            self.state ^= self.state >> 7;
+            self.state ^= self.state << 17;
+            (self.state % n as u64) as usize
+        }
+        fn one_in(&mut self, n: usize) -> bool {
+            self.below(n) == 0
+        }
+        fn pick<'s>(&mut self, items: &[&'s str]) -> &'s str {
+            items[self.below(items.len())]
+        }
+        /// A value from `plain`, or when wild also from `extra` or of a wrong type.
+        fn value(&mut self, plain: &[&str], extra: &[&str]) -> String {
+            if !self.wild {
+                return self.pick(plain).to_string();
+            }
+            if self.one_in(8) {
+                return self.pick(WRONG_TYPES).to_string();
+            }
+            let i = self.below(plain.len() + extra.len());
+            plain.get(i).unwrap_or_else(|| &extra[i - plain.len()]).to_string()
+        }
+    }
+
+    /// Stands for the byte 0xFF (invalid UTF-8) in generated text.
+    const BAD_BYTE: char = '\u{e000}';
+
+    const WRONG_TYPES: &[&str] = &[
+        "1",
+        "-0",
+        "1.0",
+        "1E3",
+        "1e999",
+        "01",
+        "true",
+        "null",
+        "[]",
+        "{}",
+        "[\"a\"]",
+        "\"s\"",
+        "{\"a\":1}",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "123456789012345678",
+        "1234567890123456789",
+        "[null]",
+        "[1,2]",
+        "-",
+        "\"\\x\"",
+    ];
+    const PLAIN_STRINGS: &[&str] =
+        &["\"sha256:a\"", "\"\"", "\"é😀\"", "\"x\u{e000}y\"", "\"sha256:\u{e000}\""];
+    const ESCAPED_STRINGS: &[&str] = &[
+        "\"a\\\"b\"",
+        "\"a\\/b\"",
+        "\"\\u00e9\"",
+        "\"\\ud800\"",
+        "\"\\ud83d\\ude00\"",
+        "\"tab\\t\"",
+        "null",
+    ];
+
+    /// A key as written: the field's own spelling, or when wild sometimes another case, an
+    /// escape, or a non-ASCII letter that folds onto it.
+    fn spell(g: &mut Gen, name: &str) -> String {
+        let mut key = name.to_string();
+        if g.wild && g.one_in(5) {
+            let chars: Vec<char> = key.chars().collect();
+            let i = g.below(chars.len());
+            key = match g.below(4) {
+                0 => key.to_uppercase(),
+                1 => key.replacen('s', "ſ", 1).replacen('k', "\u{212a}", 1),
+                2 => {
+                    let mut c = chars;
+                    c[i] = c[i].to_ascii_uppercase();
+                    c.into_iter().collect()
+                }
+                _ => chars
+                    .iter()
+                    .enumerate()
+                    .map(
+                        |(j, c)| {
+                            if j == i {
+                                format!("\\u{:04x}", *c as u32)
+                            } else {
+                                c.to_string()
+                            }
+                        },
+                    )
+                    .collect(),
+            };
+        }
+        format!("\"{key}\"")
+    }
+
+    /// An object of `members`, when wild with a duplicate or two members swapped.
+    fn object(g: &mut Gen, mut members: Vec<String>) -> String {
+        if g.wild && !members.is_empty() && g.one_in(4) {
+            let dup = members[g.below(members.len())].clone();
+            members.push(dup);
+        }
+        if members.len() > 1 && g.one_in(4) {
+            let (a, b) = (g.below(members.len()), g.below(members.len()));
+            members.swap(a, b);
+        }
+        let sep = if g.one_in(4) { " , " } else { "," };
+        format!("{{{}}}", members.join(sep))
+    }
+
+    fn platform_json(g: &mut Gen) -> String {
+        if g.wild && g.one_in(10) {
+            return "null".to_string();
+        }
+        let fields: [(&str, &[&str], &[&str]); 5] = [
+            (
+                "os",
+                &["\"linux\"", "\"windows\"", "\"Linux\"", "\"\""],
+                &["\"LİNUX\"", "\"l\\u0069nux\""],
+            ),
+            ("architecture", &["\"amd64\"", "\"arm\"", "\"arm64\"", "\"AMD64\""], &[]),
+            ("variant", &["\"v7\"", "\"v6\"", "\"\"", "\"v8\""], &[]),
+            ("os.version", &["\"10.0.20348\"", "\"\""], &["\"1\\u002e0\""]),
+            ("os.features", &[], &["[\"win32k\"]", "[]", "null", "[\"a\",\"b\"]"]),
+        ];
+        let mut members = Vec::new();
+        for (name, plain, extra) in fields {
+            let wanted = match name {
+                "os" | "architecture" => !g.one_in(10),
+                "os.features" => g.wild && g.one_in(4),
+                _ => g.one_in(2),
+            };
+            if wanted {
+                let v = if plain.is_empty() {
+                    g.pick(extra).to_string()
+                } else {
+                    g.value(plain, extra)
+                };
+                members.push(format!("{}:{v}", spell(g, name)));
+            }
+        }
+        if g.wild && g.one_in(10) {
+            members.push(format!("\"x\":{}", g.value(PLAIN_STRINGS, ESCAPED_STRINGS)));
+        }
+        object(g, members)
+    }
+
+    fn annotations_json(g: &mut Gen) -> String {
+        let keys = [
+            REFERENCE_TYPE_ANNOTATION,
+            REFERENCE_DIGEST_ANNOTATION,
+            "k",
+            "vnd.docker.reference.Type",
+        ];
+        let n = g.below(4);
+        let members = (0..n)
+            .map(|_| {
+                let k = g.pick(&keys);
+                let k = if g.wild && g.one_in(8) {
+                    k.replacen('.', "\\u002e", 1)
+                } else {
+                    k.to_string()
+                };
+                let v = g.value(
+                    &["\"attestation-manifest\"", "\"sha256:img\"", "\"v\""],
+                    &["null", "\"\\u0061\""],
+                );
+                format!("\"{k}\":{v}")
+            })
+            .collect();
+        object(g, members)
+    }
+
+    fn entry_json(g: &mut Gen) -> String {
+        g.wild = g.one_in(2);
+        if g.wild && g.one_in(30) {
+            return g.pick(&["null", "1", "\"x\"", "[]"]).to_string();
+        }
+        // How often (in tenths) each member is present.
+        let weights = [
+            ("mediaType", 9),
+            ("digest", 8),
+            ("size", 8),
+            ("platform", 9),
+            ("annotations", 3),
+            ("artifactType", 2),
+            ("urls", 1),
+            ("data", 1),
+            ("x", 2),
+        ];
+        let mut members = Vec::new();
+        for (name, weight) in weights {
+            if g.below(10) >= weight || (!g.wild && matches!(name, "urls" | "data")) {
+                continue;
+            }
+            let v = match name {
+                "mediaType" => g.value(
+                    &[
+                        "\"application/vnd.oci.image.manifest.v1+json\"",
+                        "\"application/vnd.docker.distribution.manifest.v2+json\"",
+                        "\"application/vnd.oci.image.index.v1+json\"",
+                        "\"application/x\"",
+                    ],
+                    &[
+                        "\"application\\/vnd.oci.image.manifest.v1+json\"",
+                        "\"application/x-é\"",
+                        "\"\"",
+                    ],
+                ),
+                "digest" | "artifactType" => g.value(PLAIN_STRINGS, ESCAPED_STRINGS),
+                "size" => g.value(&["1", "-0", "123456789012345678", "0", "-5"], &[]),
+                "platform" => platform_json(g),
+                "annotations" => annotations_json(g),
+                "urls" => g.value(&["[\"u\"]", "[]", "null"], &[]),
+                "data" => g.value(&["\"YQ==\"", "\"YQ\"", "[1,2]", "null"], &[]),
+                _ => g.value(PLAIN_STRINGS, WRONG_TYPES),
+            };
+            let key = match name {
+                "x" if g.wild => g.pick(&["\"x\"", "\"é\"", "\"Extra\"", "\"sizes\""]).to_string(),
+                "x" => "\"x\"".to_string(),
+                _ => spell(g, name),
+            };
+            members.push(format!("{key}:{v}"));
+        }
+        object(g, members)
+    }
+
+    fn index_doc(g: &mut Gen) -> Vec<u8> {
+        let n = g.below(5);
+        let entries: Vec<String> = (0..n).map(|_| entry_json(g)).collect();
+        g.wild = g.one_in(3);
+        let mut members = vec![format!("{}:[{}]", spell(g, "manifests"), entries.join(","))];
+        if g.one_in(3) {
+            members.insert(0, "\"schemaVersion\":2".to_string());
+        }
+        if g.one_in(6) {
+            members.push(format!(
+                "{}:{}",
+                spell(g, "mediaType"),
+                g.value(PLAIN_STRINGS, ESCAPED_STRINGS)
+            ));
+        }
+        if g.wild && g.one_in(4) {
+            let again = entry_json(g);
+            members.push(format!("{}:[{again}]", spell(g, "manifests")));
+        }
+        let mut doc = object(g, members).replace(BAD_BYTE, "\u{1}").into_bytes();
+        for b in doc.iter_mut() {
+            if *b == 1 {
+                *b = 0xff;
+            }
+        }
+        if g.one_in(8) {
+            doc.truncate(g.below(doc.len() + 1));
+        } else if g.one_in(8) && !doc.is_empty() {
+            let at = g.below(doc.len());
+            let bytes = b"\"\\,:}] a0\x01{[";
+            doc[at] = bytes[g.below(bytes.len())];
+        }
+        doc
+    }
+
+    /// The one-pass readers agree with the full decode on every generated document: same
+    /// entries (decoded the same way), same best entry, or the same error at the same offset.
+    #[test]
+    fn quick_and_full_decoders_agree_on_generated_documents() {
+        let mut g = Gen { state: 0x853c_49e6_748f_ea9b, wild: false };
+        let mut outcomes = [0usize; 2];
+        for _ in 0..10_000 {
+            let doc = index_doc(&mut g);
+            let full = parse_index(&doc, DEFAULT_LIMIT);
+            outcomes[usize::from(full.is_ok())] += 1;
+            for fields in [PlatformFields::Full, PlatformFields::MobyCheck] {
+                for m in [&Everything as &dyn Matcher, &AMD64, &ARM_V7] {
+                    let shown = String::from_utf8_lossy(&doc);
+                    let fast = select_bytes(&doc, DEFAULT_LIMIT, m, fields);
+                    let best_fast = best_bytes(&doc, DEFAULT_LIMIT, m, fields);
+                    match &full {
+                        Ok(idx) => {
+                            let want: Vec<_> =
+                                select(idx, m, fields).into_iter().cloned().collect();
+                            assert_eq!(fast.as_ref().ok(), Some(&want), "{shown}");
+                            let want = best(idx, m, fields).cloned();
+                            assert_eq!(best_fast.as_ref().ok(), Some(&want), "{shown}");
+                        }
+                        Err(e) => {
+                            assert_eq!(fast.as_ref().err(), Some(e), "{shown}");
+                            assert_eq!(best_fast.as_ref().err(), Some(e), "{shown}");
+                        }
+                    }
+                }
+            }
+        }
+        // The generator reaches both sides.
+        assert!(outcomes[0] > 500 && outcomes[1] > 500, "{outcomes:?}");
+    }
+
     #[test]
     fn best_keeps_document_order_among_equals() {
         let doc = index(&[

@@ -51,6 +51,27 @@ def test_accepts_any_iterable_of_buffers():
     assert [[d.digest for d in r] for r in got] == expected("linux/amd64")[:10]
 
 
+@pytest.mark.parametrize("view", [False, True], ids=["bytearray", "memoryview-bytearray"])
+def test_writable_buffers_are_read_as_they_were_when_taken(view):
+    # The generator writes into the first buffer after handing it over and before the Rust
+    # side reads it: what is read is the content when taken (a writable buffer is copied; it
+    # is never read while Python code or another thread may write it), and a bytearray is
+    # free to resize at once.
+    data = bytearray(ITEMS[3])
+    first = memoryview(data) if view else data
+
+    def items():
+        yield first
+        data[:] = data.replace(b'"amd64"', b'"arm99"')  # same length: allowed while exported
+        if not view:
+            data.extend(b"  ")  # resizing: refused while exported
+        yield ITEMS[0]
+
+    got = manifests.select_many(items(), "linux/amd64")
+    assert [d.digest for d in got[0]] == ["sha256:3-amd64"]
+    assert manifests.select_many([first], "linux/amd64") == [[]]
+
+
 def test_a_non_buffer_item_fails_the_call():
     with pytest.raises(TypeError):
         manifests.select_many([ITEMS[0], "text"], "linux/amd64")

@@ -69,14 +69,20 @@ def sparse_file(path: Path, size: int, head: bytes = b"", tail: bytes = b"") -> 
 MAP = """
 import mmap, os
 fd = os.open({path!r}, os.O_RDONLY)
-data = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+data = mmap.mmap(fd, 0, access=mmap.ACCESS_{access})
 """
 
 
-def test_a_gigabyte_buffer_over_the_limit_is_refused_without_reading(tmp_path):
+@pytest.mark.parametrize(
+    "access",
+    # A writable buffer is copied before reading, unless it is over the limit.
+    ["READ", "COPY"],
+    ids=["read-only", "writable"],
+)
+def test_a_gigabyte_buffer_over_the_limit_is_refused_without_reading(tmp_path, access):
     path = sparse_file(tmp_path / "big", GIB, head=b'{"manifests":[')
     growth, result = measure(
-        MAP.format(path=str(path)),
+        MAP.format(path=str(path), access=access),
         """
         result = []
         calls = [
@@ -105,7 +111,7 @@ def test_a_gigabyte_buffer_is_read_only_up_to_its_first_error(tmp_path):
     prefix = b'{"manifests":['
     path = sparse_file(tmp_path / "big", GIB, head=prefix)
     growth, result = measure(
-        MAP.format(path=str(path)),
+        MAP.format(path=str(path), access="READ"),
         """
         result = []
         for call in (manifests.parse_index, manifests.parse_manifest):

@@ -6,7 +6,8 @@ A malformed digest raises :class:`imagelookup.errors.InvalidDigest` whose ``kind
 content that does not match raises :class:`imagelookup.errors.DigestMismatch`.
 
 ``data`` may be ``bytes``, ``bytearray``, ``memoryview`` or any other C-contiguous buffer;
-it is read in place (never copied), with the GIL released while large inputs are hashed.
+a read-only one is read in place, a writable one (``bytearray``, …) is copied first; the GIL
+is released while large inputs are hashed.
 A buffer that is not C-contiguous raises ``BufferError``, as :mod:`hashlib` does.
 For streams, :class:`Hasher` takes chunks::
 

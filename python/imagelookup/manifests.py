@@ -10,7 +10,10 @@ Pick the manifests of a multi-platform image for a platform, as Docker does::
 
 Reading
     ``data`` may be ``bytes``, ``bytearray``, ``memoryview`` or any object exporting a
-    C-contiguous buffer; it is read in place, never copied. A non-contiguous ``memoryview`` is
+    C-contiguous buffer. A read-only buffer (``bytes``, a ``memoryview`` of one, an ``mmap``
+    opened for reading) is read in place; a writable one (``bytearray``, …) is copied first,
+    unless it is over ``limit``, so that no other thread can change it while it is read.
+    A non-contiguous ``memoryview`` is
     refused with ``BufferError`` and ``str`` with ``TypeError``. Input longer than ``limit``
     bytes (default 1,000,000, as moby's manifest-list check) raises
     :class:`~imagelookup.errors.LimitExceeded` before a byte is read; anything that is not a

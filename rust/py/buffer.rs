@@ -1,10 +1,23 @@
-//! Reading `bytes`, `bytearray`, `memoryview` (any C-contiguous buffer) without copying.
+//! Reading `bytes`, `bytearray`, `memoryview` (any C-contiguous buffer).
 //!
 //! PyO3's `PyBuffer` is not available for the abi3-py310 target (the buffer protocol joined
 //! the limited API in 3.11), so this declares the two stable-ABI functions itself. Both
 //! have been exported by every CPython 3 and `Py_buffer`'s layout below is the one the
 //! limited API fixed in 3.11, unchanged since 3.0. Non-contiguous buffers are refused by
 //! Python with `BufferError`; `str` and other non-buffers with `TypeError`.
+//!
+//! A read-only export (`bytes`, a `memoryview` of one, an `mmap` opened for reading) is read
+//! in place. A writable one (`bytearray`, a memoryview of one, a writable `mmap`, arrays) is
+//! copied once, while attached, and released at once: an export only stops the exporter from
+//! resizing, not from being written in place (by Python code between two reads, or by another
+//! thread, e.g. `socket.recv_into`, with or without the GIL), and the readers here hand out
+//! `&[u8]` and `&str` that must not change under them. The one exception is a writable buffer
+//! longer than the caller's limit ([`Bytes::get_within`]): it stays in place uncopied, since
+//! the core refuses such input by its length before reading a byte.
+//!
+//! What remains: memory exported read-only can still be changed by its owner (a read-only
+//! view of a `bytearray`, a file that another process writes while we map it). That is the
+//! price of reading those without a copy, as every zero-copy reader of mapped files pays it.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
@@ -35,19 +48,13 @@ extern "C" {
 /// `PyBUF_SIMPLE`: a contiguous run of bytes, nothing else asked for.
 const PYBUF_SIMPLE: c_int = 0;
 
-/// A borrowed, exported buffer. While it lives, the exporter cannot resize or free the
-/// memory (a `bytearray` refuses to resize while exported).
-pub struct Bytes {
+/// One acquired export, released exactly once when dropped.
+struct Export {
     raw: Box<RawBuffer>,
 }
 
-// SAFETY: the view only points at memory that stays valid until release; releasing
-// re-attaches to the interpreter in `Drop`.
-unsafe impl Send for Bytes {}
-unsafe impl Sync for Bytes {}
-
-impl Bytes {
-    pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+impl Export {
+    fn get(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
         let mut raw = Box::new(RawBuffer {
             buf: ptr::null_mut(),
             obj: ptr::null_mut(),
@@ -61,7 +68,8 @@ impl Bytes {
             suboffsets: ptr::null_mut(),
             internal: ptr::null_mut(),
         });
-        // SAFETY: `obj` is a live object and `raw` a writable Py_buffer.
+        // SAFETY: attached to the interpreter (`obj` is bound), `obj` is a live object and
+        // `raw` a writable Py_buffer; on failure nothing was exported and nothing is released.
         let rc = unsafe { PyObject_GetBuffer(obj.as_ptr(), &mut *raw, PYBUF_SIMPLE) };
         if rc != 0 {
             return Err(PyErr::take(obj.py())
@@ -70,19 +78,63 @@ impl Bytes {
         Ok(Self { raw })
     }
 
-    pub fn as_slice(&self) -> &[u8] {
+    fn as_slice(&self) -> &[u8] {
         let len = usize::try_from(self.raw.len).unwrap_or(0);
         if len == 0 || self.raw.buf.is_null() {
             return &[];
         }
-        // SAFETY: a PyBUF_SIMPLE export is `len` contiguous bytes at `buf` until release.
+        // SAFETY: a PyBUF_SIMPLE export is `len` contiguous bytes at `buf`, valid until the
+        // release in `Drop`, which cannot run while this borrow of `self` lives.
         unsafe { std::slice::from_raw_parts(self.raw.buf.cast::<u8>(), len) }
     }
 }
 
-impl Drop for Bytes {
+impl Drop for Export {
     fn drop(&mut self) {
-        // SAFETY: releasing exactly once what `get` exported, attached to the interpreter.
+        // SAFETY: releases what `get` exported; `Export` is not `Clone` and this runs once.
         Python::attach(|_| unsafe { PyBuffer_Release(&mut *self.raw) });
+    }
+}
+
+// SAFETY: the exported memory stays valid until the release, and the release re-attaches to
+// the interpreter in `Drop`, on whichever thread drops it. (Which exports may be read with
+// the interpreter detached is decided in `Bytes::get_within`.)
+unsafe impl Send for Export {}
+unsafe impl Sync for Export {}
+
+/// The bytes of a buffer object, safe to read with the interpreter detached.
+pub struct Bytes(Held);
+
+enum Held {
+    /// Read in place: a read-only export, or a writable one longer than the caller's limit
+    /// (only its length is looked at).
+    InPlace(Export),
+    /// A copy of a writable buffer.
+    Copied(Vec<u8>),
+}
+
+impl Bytes {
+    /// The bytes of `obj`: in place when exported read-only, else a copy.
+    pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Self::get_within(obj, usize::MAX)
+    }
+
+    /// Like [`Bytes::get`] for a reader that refuses input longer than `limit` before reading
+    /// any of it: a writable buffer over the limit is not copied.
+    pub fn get_within(obj: &Bound<'_, PyAny>, limit: usize) -> PyResult<Self> {
+        let export = Export::get(obj)?;
+        let slice = export.as_slice();
+        if export.raw.readonly != 0 || slice.len() > limit {
+            Ok(Self(Held::InPlace(export)))
+        } else {
+            Ok(Self(Held::Copied(slice.to_vec())))
+        }
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        match &self.0 {
+            Held::InPlace(export) => export.as_slice(),
+            Held::Copied(bytes) => bytes,
+        }
     }
 }

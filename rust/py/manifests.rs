@@ -294,39 +294,132 @@ fn py_eq(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
 
 // --- Index and Manifest ----------------------------------------------------------------------
 
-/// An OCI image index or Docker manifest list.
-#[pyclass(name = "Index", module = "imagelookup.manifests", frozen)]
-pub struct PyIndex {
+/// The fields an index and a manifest share, and what `==`, `hash` and `repr` do with them.
+struct Header {
     schema_version: i64,
     media_type: String,
     artifact_type: String,
-    manifests: Py<PyTuple>,
     subject: Option<Py<PyDescriptor>>,
     annotations: Annotations<'static>,
+}
+
+impl Header {
+    fn from_core(
+        py: Python<'_>,
+        schema_version: i64,
+        media_type: Cow<'static, str>,
+        artifact_type: Cow<'static, str>,
+        subject: Option<Box<Descriptor<'static>>>,
+        annotations: Annotations<'static>,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            schema_version,
+            media_type: media_type.into_owned(),
+            artifact_type: artifact_type.into_owned(),
+            subject: subject.map(|s| PyDescriptor::new_py(py, *s)).transpose()?,
+            annotations,
+        })
+    }
+
+    /// From the constructor's arguments.
+    fn from_py(
+        schema_version: Int64,
+        media_type: Text<'_>,
+        artifact_type: Text<'_>,
+        subject: Option<&Bound<'_, PyAny>>,
+        annotations: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            schema_version: schema_version.0,
+            media_type: media_type.into_owned(),
+            artifact_type: artifact_type.into_owned(),
+            subject: optional_descriptor(subject)?,
+            annotations: annotations_from_py(annotations)?,
+        })
+    }
+
+    fn subject(&self, py: Python<'_>) -> Option<Py<PyDescriptor>> {
+        self.subject.as_ref().map(|s| s.clone_ref(py))
+    }
+
+    fn annotations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        annotations_dict(py, &self.annotations)
+    }
+
+    /// What `==` compares, with the `body` of the index or manifest.
+    fn key<'py>(
+        &self,
+        py: Python<'py>,
+        body: Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        (
+            self.schema_version,
+            &self.media_type,
+            &self.artifact_type,
+            body,
+            self.subject.as_ref().map(|s| s.bind(py)),
+            self.annotations(py)?.items(),
+        )
+            .into_pyobject(py)
+    }
+
+    /// The hash, with `body` hashed in by the caller.
+    fn hash(&self, body: impl FnOnce(&mut DefaultHasher) -> PyResult<()>) -> PyResult<u64> {
+        let mut h = DefaultHasher::new();
+        (self.schema_version, &self.media_type, &self.artifact_type).hash(&mut h);
+        body(&mut h)?;
+        if let Some(s) = &self.subject {
+            s.get().hash_into(&mut h);
+        }
+        hash_annotations(&self.annotations, &mut h);
+        Ok(h.finish())
+    }
+
+    /// `Name(<body>, media_type=…, schema_version=…[, annotations=…][, subject=…][, artifact_type=…])`.
+    fn repr(&self, py: Python<'_>, name: &str, body: &str) -> PyResult<String> {
+        let mut out = format!(
+            "{name}({body}, media_type={}, schema_version={}",
+            py_repr(py, &self.media_type)?,
+            self.schema_version
+        );
+        let annotations = self.annotations(py)?;
+        if !annotations.is_empty() {
+            out += &format!(", annotations={}", annotations.repr()?);
+        }
+        if let Some(s) = &self.subject {
+            out += &format!(", subject={}", s.bind(py).repr()?);
+        }
+        if !self.artifact_type.is_empty() {
+            out += &format!(", artifact_type={}", py_repr(py, &self.artifact_type)?);
+        }
+        Ok(out + ")")
+    }
+}
+
+/// An OCI image index or Docker manifest list.
+#[pyclass(name = "Index", module = "imagelookup.manifests", frozen)]
+pub struct PyIndex {
+    header: Header,
+    manifests: Py<PyTuple>,
 }
 
 impl PyIndex {
     fn from_core(py: Python<'_>, index: manifest::Index<'static>) -> PyResult<Self> {
         Ok(Self {
-            schema_version: index.schema_version,
-            media_type: index.media_type.into_owned(),
-            artifact_type: index.artifact_type.into_owned(),
             manifests: descriptors_tuple(py, index.manifests.into_vec())?.unbind(),
-            subject: index.subject.map(|s| PyDescriptor::new_py(py, *s)).transpose()?,
-            annotations: index.annotations,
+            header: Header::from_core(
+                py,
+                index.schema_version,
+                index.media_type,
+                index.artifact_type,
+                index.subject,
+                index.annotations,
+            )?,
         })
     }
 
     fn key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        (
-            self.schema_version,
-            &self.media_type,
-            &self.artifact_type,
-            self.manifests.bind(py),
-            self.subject.as_ref().map(|s| s.bind(py)),
-            annotations_dict(py, &self.annotations)?.items(),
-        )
-            .into_pyobject(py)
+        self.header.key(py, (self.manifests.bind(py),).into_pyobject(py)?)
     }
 }
 
@@ -351,28 +444,30 @@ impl PyIndex {
             _ => PyTuple::empty(py),
         };
         Ok(Self {
-            schema_version: schema_version.0,
-            media_type: media_type.into_owned(),
-            artifact_type: artifact_type.into_owned(),
+            header: Header::from_py(
+                schema_version,
+                media_type,
+                artifact_type,
+                subject,
+                annotations,
+            )?,
             manifests: manifests.unbind(),
-            subject: optional_descriptor(subject)?,
-            annotations: annotations_from_py(annotations)?,
         })
     }
 
     #[getter]
     fn schema_version(&self) -> i64 {
-        self.schema_version
+        self.header.schema_version
     }
 
     #[getter]
     fn media_type(&self) -> &str {
-        &self.media_type
+        &self.header.media_type
     }
 
     #[getter]
     fn artifact_type(&self) -> &str {
-        &self.artifact_type
+        &self.header.artifact_type
     }
 
     /// Every entry, in document order (image manifests, nested indexes and others).
@@ -383,12 +478,12 @@ impl PyIndex {
 
     #[getter]
     fn subject(&self, py: Python<'_>) -> Option<Py<PyDescriptor>> {
-        self.subject.as_ref().map(|s| s.clone_ref(py))
+        self.header.subject(py)
     }
 
     #[getter]
     fn annotations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        annotations_dict(py, &self.annotations)
+        self.header.annotations(py)
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -399,34 +494,15 @@ impl PyIndex {
     }
 
     fn __hash__(&self, py: Python<'_>) -> PyResult<u64> {
-        let mut h = DefaultHasher::new();
-        (self.schema_version, &self.media_type, &self.artifact_type).hash(&mut h);
-        h.write_isize(self.manifests.bind(py).hash()?);
-        if let Some(s) = &self.subject {
-            s.get().hash_into(&mut h);
-        }
-        hash_annotations(&self.annotations, &mut h);
-        Ok(h.finish())
+        self.header.hash(|h| {
+            h.write_isize(self.manifests.bind(py).hash()?);
+            Ok(())
+        })
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let mut out = format!(
-            "Index(manifests={}, media_type={}, schema_version={}",
-            self.manifests.bind(py).repr()?,
-            py_repr(py, &self.media_type)?,
-            self.schema_version
-        );
-        let annotations = self.annotations(py)?;
-        if !annotations.is_empty() {
-            out += &format!(", annotations={}", annotations.repr()?);
-        }
-        if let Some(s) = &self.subject {
-            out += &format!(", subject={}", s.bind(py).repr()?);
-        }
-        if !self.artifact_type.is_empty() {
-            out += &format!(", artifact_type={}", py_repr(py, &self.artifact_type)?);
-        }
-        Ok(out + ")")
+        let body = format!("manifests={}", self.manifests.bind(py).repr()?);
+        self.header.repr(py, "Index", &body)
     }
 
     fn __reduce__<'py>(
@@ -437,7 +513,7 @@ impl PyIndex {
         let args = (
             me.manifests(py),
             me.media_type(),
-            me.schema_version,
+            me.schema_version(),
             me.annotations(py)?,
             me.subject(py),
             me.artifact_type(),
@@ -450,39 +526,29 @@ impl PyIndex {
 /// An OCI image manifest or Docker schema 2 manifest.
 #[pyclass(name = "Manifest", module = "imagelookup.manifests", frozen)]
 pub struct PyManifest {
-    schema_version: i64,
-    media_type: String,
-    artifact_type: String,
+    header: Header,
     config: Py<PyDescriptor>,
     layers: Py<PyTuple>,
-    subject: Option<Py<PyDescriptor>>,
-    annotations: Annotations<'static>,
 }
 
 impl PyManifest {
     fn from_core(py: Python<'_>, m: manifest::Manifest<'static>) -> PyResult<Self> {
         Ok(Self {
-            schema_version: m.schema_version,
-            media_type: m.media_type.into_owned(),
-            artifact_type: m.artifact_type.into_owned(),
             config: PyDescriptor::new_py(py, m.config)?,
             layers: descriptors_tuple(py, m.layers.into_vec())?.unbind(),
-            subject: m.subject.map(|s| PyDescriptor::new_py(py, *s)).transpose()?,
-            annotations: m.annotations,
+            header: Header::from_core(
+                py,
+                m.schema_version,
+                m.media_type,
+                m.artifact_type,
+                m.subject,
+                m.annotations,
+            )?,
         })
     }
 
     fn key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        (
-            self.schema_version,
-            &self.media_type,
-            &self.artifact_type,
-            self.config.bind(py),
-            self.layers.bind(py),
-            self.subject.as_ref().map(|s| s.bind(py)),
-            annotations_dict(py, &self.annotations)?.items(),
-        )
-            .into_pyobject(py)
+        self.header.key(py, (self.config.bind(py), self.layers.bind(py)).into_pyobject(py)?)
     }
 }
 
@@ -509,29 +575,31 @@ impl PyManifest {
             _ => PyTuple::empty(py),
         };
         Ok(Self {
-            schema_version: schema_version.0,
-            media_type: media_type.into_owned(),
-            artifact_type: artifact_type.into_owned(),
+            header: Header::from_py(
+                schema_version,
+                media_type,
+                artifact_type,
+                subject,
+                annotations,
+            )?,
             config: config.clone().unbind(),
             layers: layers.unbind(),
-            subject: optional_descriptor(subject)?,
-            annotations: annotations_from_py(annotations)?,
         })
     }
 
     #[getter]
     fn schema_version(&self) -> i64 {
-        self.schema_version
+        self.header.schema_version
     }
 
     #[getter]
     fn media_type(&self) -> &str {
-        &self.media_type
+        &self.header.media_type
     }
 
     #[getter]
     fn artifact_type(&self) -> &str {
-        &self.artifact_type
+        &self.header.artifact_type
     }
 
     /// The image config descriptor; its digest is the image ID.
@@ -547,12 +615,12 @@ impl PyManifest {
 
     #[getter]
     fn subject(&self, py: Python<'_>) -> Option<Py<PyDescriptor>> {
-        self.subject.as_ref().map(|s| s.clone_ref(py))
+        self.header.subject(py)
     }
 
     #[getter]
     fn annotations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        annotations_dict(py, &self.annotations)
+        self.header.annotations(py)
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -563,36 +631,20 @@ impl PyManifest {
     }
 
     fn __hash__(&self, py: Python<'_>) -> PyResult<u64> {
-        let mut h = DefaultHasher::new();
-        (self.schema_version, &self.media_type, &self.artifact_type).hash(&mut h);
-        self.config.get().hash_into(&mut h);
-        h.write_isize(self.layers.bind(py).hash()?);
-        if let Some(s) = &self.subject {
-            s.get().hash_into(&mut h);
-        }
-        hash_annotations(&self.annotations, &mut h);
-        Ok(h.finish())
+        self.header.hash(|h| {
+            self.config.get().hash_into(h);
+            h.write_isize(self.layers.bind(py).hash()?);
+            Ok(())
+        })
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let mut out = format!(
-            "Manifest(config={}, layers={}, media_type={}, schema_version={}",
+        let body = format!(
+            "config={}, layers={}",
             self.config.bind(py).repr()?,
-            self.layers.bind(py).repr()?,
-            py_repr(py, &self.media_type)?,
-            self.schema_version
+            self.layers.bind(py).repr()?
         );
-        let annotations = self.annotations(py)?;
-        if !annotations.is_empty() {
-            out += &format!(", annotations={}", annotations.repr()?);
-        }
-        if let Some(s) = &self.subject {
-            out += &format!(", subject={}", s.bind(py).repr()?);
-        }
-        if !self.artifact_type.is_empty() {
-            out += &format!(", artifact_type={}", py_repr(py, &self.artifact_type)?);
-        }
-        Ok(out + ")")
+        self.header.repr(py, "Manifest", &body)
     }
 
     fn __reduce__<'py>(
@@ -604,7 +656,7 @@ impl PyManifest {
             me.config(py),
             me.layers(py),
             me.media_type(),
-            me.schema_version,
+            me.schema_version(),
             me.annotations(py)?,
             me.subject(py),
             me.artifact_type(),
@@ -620,9 +672,10 @@ impl PyManifest {
 fn with_bytes<T: Send>(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
+    limit: usize,
     f: impl FnOnce(&[u8]) -> T + Send,
 ) -> PyResult<T> {
-    let bytes = Bytes::get(data)?;
+    let bytes = Bytes::get_within(data, limit)?;
     let slice = bytes.as_slice();
     if slice.len() >= DETACH_AT {
         Ok(py.detach(|| f(slice)))
@@ -731,7 +784,7 @@ fn descriptor_list<'py>(
 #[pyo3(signature = (data, *, limit = Limit(1_000_000)), text_signature = "(data, *, limit=1000000)")]
 fn parse_index(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyResult<PyIndex> {
     let Limit(limit) = limit;
-    let index = with_bytes(py, data, |b| {
+    let index = with_bytes(py, data, limit, |b| {
         manifest::parse_index(b, limit).map(manifest::Index::into_owned)
     })??;
     PyIndex::from_core(py, index)
@@ -742,7 +795,7 @@ fn parse_index(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyResul
 #[pyo3(signature = (data, *, limit = Limit(1_000_000)), text_signature = "(data, *, limit=1000000)")]
 fn parse_manifest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyResult<PyManifest> {
     let Limit(limit) = limit;
-    let m = with_bytes(py, data, |b| {
+    let m = with_bytes(py, data, limit, |b| {
         manifest::parse_manifest(b, limit).map(manifest::Manifest::into_owned)
     })??;
     PyManifest::from_core(py, m)
@@ -752,7 +805,7 @@ fn parse_manifest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyRe
 #[pyfunction]
 #[pyo3(signature = (data, *, limit = Limit(1_000_000)), text_signature = "(data, *, limit=1000000)")]
 fn config_digest(py: Python<'_>, data: &Bound<'_, PyAny>, limit: Limit) -> PyResult<String> {
-    Ok(with_bytes(py, data, |b| manifest::config_digest(b, limit.0))??)
+    Ok(with_bytes(py, data, limit.0, |b| manifest::config_digest(b, limit.0))??)
 }
 
 /// The image-manifest entries whose platform is accepted, in document order.
@@ -772,7 +825,7 @@ fn select<'py>(
 ) -> PyResult<Bound<'py, PyList>> {
     let Limit(limit) = limit;
     let m = resolve_matcher(platform, matcher)?;
-    let found = with_bytes(py, data, |b| select_owned(b, &*m, limit, fields(moby_check)))??;
+    let found = with_bytes(py, data, limit, |b| select_owned(b, &*m, limit, fields(moby_check)))??;
     descriptor_list(py, found)
 }
 
@@ -793,7 +846,7 @@ fn best(
 ) -> PyResult<Option<Py<PyDescriptor>>> {
     let Limit(limit) = limit;
     let m = resolve_matcher(platform, matcher)?;
-    let found = with_bytes(py, data, |b| -> Result<_, Error> {
+    let found = with_bytes(py, data, limit, |b| -> Result<_, Error> {
         let found = manifest::best_bytes(b, limit, &*m, fields(moby_check))?;
         Ok(found.map(Descriptor::into_owned))
     })??;
@@ -833,7 +886,10 @@ fn select_many<'py>(
         Some(Limit(n)) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let buffers = items.try_iter()?.map(|item| Bytes::get(&item?)).collect::<PyResult<Vec<_>>>()?;
+    let buffers = items
+        .try_iter()?
+        .map(|item| Bytes::get_within(&item?, limit))
+        .collect::<PyResult<Vec<_>>>()?;
     let slices: Vec<&[u8]> = buffers.iter().map(Bytes::as_slice).collect();
     let fields = fields(moby_check);
     let matcher: &dyn crate::matcher::Matcher = &*m;
