@@ -112,6 +112,7 @@ def test_open_and_catalog_baseline(benchmark: Any, layout: tuple[Path, list[str]
 
 def test_resolve_tag(benchmark: Any, layout: tuple[Path, list[str]]) -> None:
     service = ImageService.from_store(imagelookup.open(layout[0]))
+    service.get_image(TAGS[0], platform=ARM64)  # catalog built before timing, as for prefixes
     tags = iter(TAGS * 100_000)
     benchmark(lambda: service.get_image(next(tags), platform=ARM64))
 
