@@ -809,6 +809,41 @@ impl<'a> Quick<'a> {
         }
     }
 
+    /// Consumes `"name":` when the next bytes are exactly those of `key` (no whitespace, no
+    /// escape): what [`Quick::key`] reads when a key is written the plain way, found with two
+    /// word compares instead of a string scan. False, with nothing consumed, for anything
+    /// else (also within 16 bytes of the end), which the caller then reads with
+    /// [`Quick::key`].
+    #[inline(always)]
+    pub fn exact_key(&mut self, key: &ExactKey) -> bool {
+        let Some(next) = self.buf.get(self.pos..).and_then(<[u8]>::first_chunk::<16>) else {
+            return false;
+        };
+        if (u128::from_le_bytes(*next) ^ key.bytes) & key.mask != 0 {
+            return false;
+        }
+        self.pos += key.len;
+        true
+    }
+
+    /// The byte `ahead` bytes after the next unread one (whitespace not skipped).
+    #[inline(always)]
+    pub fn byte_at(&self, ahead: usize) -> Option<u8> {
+        self.buf.get(self.pos.wrapping_add(ahead)).copied()
+    }
+
+    /// After a member of an object: `,` (true) or `}` (false), consumed.
+    #[inline(always)]
+    pub fn next_member(&mut self) -> Option<bool> {
+        let more = match self.peek()? {
+            b',' => true,
+            b'}' => false,
+            _ => return None,
+        };
+        self.pos += 1;
+        Some(more)
+    }
+
     /// After whitespace, `{` and the first key, or `}` (`None` inside the `Some`): then call
     /// [`Quick::next_key`] until it gives `Some(None)`.
     #[inline(always)]
@@ -835,6 +870,38 @@ impl<'a> Quick<'a> {
             }
             _ => None,
         }
+    }
+}
+
+/// An object key as plain JSON writes it, quotes and colon included (`"name":`), for
+/// [`Quick::exact_key`]: at most 16 bytes, held as a little-endian `u128` and a mask of the
+/// bytes that count.
+#[derive(Clone, Copy, Debug)]
+pub struct ExactKey {
+    bytes: u128,
+    mask: u128,
+    len: usize,
+}
+
+impl ExactKey {
+    /// `"name":`; `name` must be at most 13 bytes and hold no `"`, `\\` or control byte
+    /// (checked when the constant is built).
+    pub const fn new(name: &str) -> Self {
+        let name = name.as_bytes();
+        let len = name.len() + 3;
+        assert!(len <= 16, "key too long for ExactKey");
+        let mut bytes = [0u8; 16];
+        bytes[0] = b'"';
+        let mut i = 0;
+        while i < name.len() {
+            assert!(name[i] >= 0x20 && name[i] != b'"' && name[i] != b'\\');
+            bytes[i + 1] = name[i];
+            i += 1;
+        }
+        bytes[len - 2] = b'"';
+        bytes[len - 1] = b':';
+        let mask = if len == 16 { u128::MAX } else { (1u128 << (8 * len)) - 1 };
+        Self { bytes: u128::from_le_bytes(bytes), mask, len }
     }
 }
 
@@ -1325,6 +1392,40 @@ mod tests {
         assert_eq!(q.next_key(), Some(None));
         assert_eq!(Quick::new(b"{}", 0).first_key(), Some(None));
         assert_eq!(Quick::new(b"{\"a\" 1}", 0).first_key(), None);
+    }
+
+    #[test]
+    fn exact_keys_are_what_key_reads() {
+        const MEDIA: ExactKey = ExactKey::new("mediaType");
+        const LONGEST: ExactKey = ExactKey::new("architecture1");
+        let exact = |doc: &[u8], key: &ExactKey| {
+            let mut q = Quick::new(doc, 0);
+            let found = q.exact_key(key);
+            (found, q.pos())
+        };
+        let doc = b"\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"";
+        assert_eq!(exact(doc, &MEDIA), (true, 12));
+        let mut q = Quick::new(doc, 0);
+        assert_eq!(q.key(), Some(&b"mediaType"[..]));
+        assert_eq!(q.pos(), 12);
+        assert_eq!(exact(b"\"architecture1\":1,\"a\":1}", &LONGEST), (true, 16));
+        // Anything else is left to `key`, nothing consumed: whitespace, another spelling,
+        // a longer or shorter key, an escape, or fewer than 16 bytes left.
+        for other in [
+            &b" \"mediaType\":\"x\",\"y\":\"z\""[..],
+            b"\"mediaType\" :\"x\",\"y\":\"z\"",
+            b"\"MediaType\":\"x\",\"y\":\"z\"",
+            b"\"mediaTypes\":\"x\",\"y\":\"z\"",
+            b"\"mediaTyp\":\"x\",\"y\":\"z\"",
+            b"\"media\\u0054ype\":\"x\",\"y\"",
+            b"\"mediaType\":\"x\"",
+            b"\"mediaType\":",
+        ] {
+            assert_eq!(exact(other, &MEDIA), (false, 0), "{}", String::from_utf8_lossy(other));
+        }
+        let mut q = Quick::new(b"\"mediaType\":\"x\"", 0);
+        assert!(!q.exact_key(&MEDIA));
+        assert_eq!(q.key(), Some(&b"mediaType"[..]));
     }
 
     #[test]

@@ -43,7 +43,7 @@
 //! is an [`Error::InvalidManifest`] with the byte offset and the reason.
 
 use crate::error::{Error, Result};
-use crate::json::{decode_base64, decode_string_body, Key, Kind, Quick, Reader};
+use crate::json::{decode_base64, decode_string_body, ExactKey, Key, Kind, Quick, Reader};
 use crate::matcher::{Features, Matcher, PlatformRef};
 use crate::platform::Platform;
 use std::borrow::Cow;
@@ -812,6 +812,8 @@ fn heads<'a>(
 #[derive(Clone, Copy, Debug, Default)]
 struct QuickEntry<'a> {
     media_type: &'a str,
+    /// `MediaKind::of(media_type)`, worked out while reading it.
+    kind: Option<MediaKind>,
     /// `[os, architecture, variant, os.version]`
     platform: Option<[&'a str; 4]>,
     digest: &'a [u8],
@@ -825,7 +827,8 @@ struct QuickEntry<'a> {
 
 impl<'a> QuickEntry<'a> {
     fn candidate(&self, full: bool) -> Option<PlatformRef<'a>> {
-        if MediaKind::of(self.media_type) != MediaKind::Manifest {
+        let kind = self.kind.unwrap_or_else(|| MediaKind::of(self.media_type));
+        if kind != MediaKind::Manifest {
             return None;
         }
         let [os, architecture, variant, os_version] = self.platform?;
@@ -875,85 +878,158 @@ impl<'a> QuickEntry<'a> {
 /// shape, Go's decoder and [`descriptor`] read exactly this, and the entry is valid.
 fn quick_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> {
     let mut e = QuickEntry::default();
+    q.eat(b'{')?;
+    if q.eat(b'}').is_some() {
+        return Some(e);
+    }
     let mut seen = 0u8;
-    let mut key = q.first_key()?;
-    while let Some(name) = key {
-        let bit = match name {
-            b"mediaType" => {
-                e.media_type = quick_media_type(q)?;
-                1
-            }
-            b"digest" => {
-                e.digest = q.string()?;
-                2
-            }
-            b"size" => {
-                e.size = q.int()?;
-                4
-            }
-            b"platform" => {
-                e.platform = Some(quick_platform(q)?);
-                8
-            }
-            b"annotations" => {
+    loop {
+        let field = match exact_descriptor_key(q) {
+            Some(field) => field,
+            None => descriptor_key(q)?,
+        };
+        match field {
+            MEDIA_TYPE => (e.media_type, e.kind) = quick_media_type(q)?,
+            DIGEST => e.digest = q.string()?,
+            SIZE => e.size = q.int()?,
+            PLATFORM => e.platform = Some(quick_platform(q)?),
+            ANNOTATIONS => {
                 q.peek()?;
                 let start = q.pos();
                 quick_annotations(q, &mut e)?;
                 e.annotations = Some(&data[start..q.pos()]);
-                16
             }
-            b"artifactType" => {
-                e.artifact_type = q.string()?;
-                32
-            }
-            _ if !name.is_ascii()
-                || DESCRIPTOR_FIELDS.iter().any(|f| f.as_bytes().eq_ignore_ascii_case(name)) =>
-            {
-                return None
-            }
+            ARTIFACT_TYPE => e.artifact_type = q.string()?,
             _ => {
                 q.string()?;
-                0
             }
-        };
-        if seen & bit != 0 {
+        }
+        if seen & field != 0 {
             return None;
         }
-        seen |= bit;
-        key = q.next_key()?;
-    }
-    Some(e)
-}
-
-/// A media type: the four that selection tells apart without a byte-by-byte ASCII check.
-#[inline(always)]
-fn quick_media_type<'a>(q: &mut Quick<'a>) -> Option<&'a str> {
-    let raw = q.string()?;
-    for known in [OCI_MANIFEST, DOCKER_MANIFEST, OCI_INDEX, DOCKER_MANIFEST_LIST] {
-        if raw == known.as_bytes() {
-            return Some(known);
+        seen |= field;
+        if !q.next_member()? {
+            return Some(e);
         }
     }
-    std::str::from_utf8(raw).ok().filter(|s| s.is_ascii())
+}
+
+// The descriptor fields [`quick_entry`] reads, as bits of the set it has seen; `OTHER_KEY`
+// is any other key (whose value must then be a string).
+const MEDIA_TYPE: u8 = 1;
+const DIGEST: u8 = 2;
+const SIZE: u8 = 4;
+const PLATFORM: u8 = 8;
+const ANNOTATIONS: u8 = 16;
+const ARTIFACT_TYPE: u8 = 32;
+const OTHER_KEY: u8 = 0;
+
+/// At a key spelled exactly as registries write it (`"mediaType":` …, no whitespace before
+/// it): the field, key and colon consumed. `None`, with nothing consumed, for anything else,
+/// which [`descriptor_key`] then reads.
+#[inline(always)]
+fn exact_descriptor_key(q: &mut Quick<'_>) -> Option<u8> {
+    const KEYS: [ExactKey; 6] = [
+        ExactKey::new("mediaType"),
+        ExactKey::new("digest"),
+        ExactKey::new("size"),
+        ExactKey::new("platform"),
+        ExactKey::new("annotations"),
+        ExactKey::new("artifactType"),
+    ];
+    let (key, field) = match q.byte_at(1)? {
+        b'm' => (&KEYS[0], MEDIA_TYPE),
+        b'd' => (&KEYS[1], DIGEST),
+        b's' => (&KEYS[2], SIZE),
+        b'p' => (&KEYS[3], PLATFORM),
+        b'a' => match q.byte_at(2)? {
+            b'n' => (&KEYS[4], ANNOTATIONS),
+            _ => (&KEYS[5], ARTIFACT_TYPE),
+        },
+        _ => return None,
+    };
+    q.exact_key(key).then_some(field)
+}
+
+/// After whitespace, any key of a plain entry and its colon: a field spelled exactly, or
+/// [`OTHER_KEY`] for an ASCII key that no field takes. `None` for a key Go would fold onto a
+/// field (`"MediaType"`, `"ſize"`), `urls`, `data`, or anything not plain.
+#[inline(never)]
+fn descriptor_key(q: &mut Quick<'_>) -> Option<u8> {
+    let name = q.key()?;
+    Some(match name {
+        b"mediaType" => MEDIA_TYPE,
+        b"digest" => DIGEST,
+        b"size" => SIZE,
+        b"platform" => PLATFORM,
+        b"annotations" => ANNOTATIONS,
+        b"artifactType" => ARTIFACT_TYPE,
+        _ if !name.is_ascii()
+            || DESCRIPTOR_FIELDS.iter().any(|f| f.as_bytes().eq_ignore_ascii_case(name)) =>
+        {
+            return None
+        }
+        _ => OTHER_KEY,
+    })
+}
+
+/// A media type and its kind: the four that selection tells apart without a byte-by-byte
+/// ASCII check (the kind of any other is worked out when asked).
+#[inline(always)]
+fn quick_media_type<'a>(q: &mut Quick<'a>) -> Option<(&'a str, Option<MediaKind>)> {
+    let raw = q.string()?;
+    for (known, kind) in [
+        (OCI_MANIFEST, MediaKind::Manifest),
+        (DOCKER_MANIFEST, MediaKind::Manifest),
+        (OCI_INDEX, MediaKind::Index),
+        (DOCKER_MANIFEST_LIST, MediaKind::Index),
+    ] {
+        if raw == known.as_bytes() {
+            return Some((known, Some(kind)));
+        }
+    }
+    let text = std::str::from_utf8(raw).ok().filter(|s| s.is_ascii())?;
+    Some((text, None))
 }
 
 /// A platform object: [os, architecture, variant, os.version].
 #[inline(always)]
 fn quick_platform<'a>(q: &mut Quick<'a>) -> Option<[&'a str; 4]> {
+    const KEYS: [ExactKey; 4] = [
+        ExactKey::new("os"),
+        ExactKey::new("architecture"),
+        ExactKey::new("variant"),
+        ExactKey::new("os.version"),
+    ];
     let mut p = [""; 4];
-    let mut key = q.first_key()?;
-    while let Some(name) = key {
-        let slot = match name {
-            b"os" => 0,
-            b"architecture" => 1,
-            b"variant" => 2,
-            b"os.version" => 3,
-            _ => return None,
+    q.eat(b'{')?;
+    if q.eat(b'}').is_some() {
+        return Some(p);
+    }
+    loop {
+        let exact = match (q.byte_at(1)?, q.byte_at(3)?) {
+            (b'o', b'"') => 0,
+            (b'a', _) => 1,
+            (b'v', _) => 2,
+            (b'o', _) => 3,
+            _ => 4,
+        };
+        let slot = if KEYS.get(exact).is_some_and(|key| q.exact_key(key)) {
+            exact
+        } else {
+            match q.key()? {
+                b"os" => 0,
+                b"architecture" => 1,
+                b"variant" => 2,
+                b"os.version" => 3,
+                _ => return None,
+            }
         };
         p[slot] = q.ascii()?;
-        key = q.next_key()?;
+        if !q.next_member()? {
+            return Some(p);
+        }
     }
-    Some(p)
 }
 
 /// An annotations object whose values are all strings; notes the BuildKit reference values.
@@ -1963,12 +2039,20 @@ mod tests {
     fn quick_and_full_decoders_agree_on_generated_documents() {
         let mut g = Gen { state: 0x853c_49e6_748f_ea9b, wild: false };
         let mut outcomes = [0usize; 2];
+        // `only` matchers too: their lookup of common candidates is checked against their
+        // general path in `matcher`, and here through both readers.
+        let only: Vec<_> =
+            [("linux", "amd64", ""), ("linux", "arm", "v7"), ("windows", "amd64", "")]
+                .iter()
+                .map(|(os, arch, variant)| crate::matcher::only(&Platform::new(os, arch, variant)))
+                .collect();
         for _ in 0..10_000 {
             let doc = index_doc(&mut g);
             let full = parse_index(&doc, DEFAULT_LIMIT);
             outcomes[usize::from(full.is_ok())] += 1;
             for fields in [PlatformFields::Full, PlatformFields::MobyCheck] {
-                for m in [&Everything as &dyn Matcher, &AMD64, &ARM_V7] {
+                let fixed = [&Everything as &dyn Matcher, &AMD64, &ARM_V7];
+                for m in fixed.into_iter().chain(only.iter().map(|m| &**m)) {
                     let shown = String::from_utf8_lossy(&doc);
                     let fast = select_bytes(&doc, DEFAULT_LIMIT, m, fields);
                     let best_fast = best_bytes(&doc, DEFAULT_LIMIT, m, fields);

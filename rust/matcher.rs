@@ -539,6 +539,54 @@ fn ladder(n: &Platform) -> Vec<Rung> {
     rungs
 }
 
+/// The OSes of [`common_slot`].
+const COMMON_OS: [&str; 3] = ["linux", "windows", "unknown"];
+/// The architectures and variants of [`common_slot`].
+const COMMON_ARCH: [(&str, &str); 13] = [
+    ("amd64", ""),
+    ("arm64", ""),
+    ("arm64", "v8"),
+    ("arm", "v7"),
+    ("arm", "v6"),
+    ("arm", "v5"),
+    ("arm", "v8"),
+    ("386", ""),
+    ("ppc64le", ""),
+    ("s390x", ""),
+    ("riscv64", ""),
+    ("mips64le", ""),
+    ("unknown", ""),
+];
+
+/// The position of (os, architecture, variant) among the byte-exact triples registries write
+/// most (`COMMON_OS` × `COMMON_ARCH`: 39 slots), if it is one of them.
+#[inline]
+fn common_slot(os: &str, architecture: &str, variant: &str) -> Option<u32> {
+    let os = match os {
+        "linux" => 0,
+        "windows" => 1,
+        "unknown" => 2,
+        _ => return None,
+    };
+    let arch = match (architecture, variant) {
+        ("amd64", "") => 0,
+        ("arm64", "") => 1,
+        ("arm64", "v8") => 2,
+        ("arm", "v7") => 3,
+        ("arm", "v6") => 4,
+        ("arm", "v5") => 5,
+        ("arm", "v8") => 6,
+        ("386", "") => 7,
+        ("ppc64le", "") => 8,
+        ("s390x", "") => 9,
+        ("riscv64", "") => 10,
+        ("mips64le", "") => 11,
+        ("unknown", "") => 12,
+        _ => return None,
+    };
+    Some(os * COMMON_ARCH.len() as u32 + arch)
+}
+
 /// `Only(p)`.
 #[derive(Debug)]
 struct Only {
@@ -546,17 +594,50 @@ struct Only {
     rungs: Vec<Rung>,
     /// For architectures without a ladder: the platform itself.
     own: Option<(String, String)>,
+    /// Bit [`common_slot`] set when the general path ([`Only::rank`]) accepts that triple
+    /// with no `os.version` and no `os.features`: worked out once, so that matching the
+    /// common candidates is a lookup instead of lowering and normalising their fields.
+    common: u64,
 }
 
 impl Only {
     fn new(p: &Platform) -> Self {
         let n = normalize(p);
         let id = Identity::new(&n, &n.os, true);
-        if static_arch(&n.architecture).is_some() && n.architecture != "386" {
-            Self { id, rungs: ladder(&n), own: None }
+        let mut only = if static_arch(&n.architecture).is_some() && n.architecture != "386" {
+            Self { id, rungs: ladder(&n), own: None, common: 0 }
         } else {
-            Self { id, rungs: Vec::new(), own: Some((n.architecture, n.variant)) }
+            Self { id, rungs: Vec::new(), own: Some((n.architecture, n.variant)), common: 0 }
+        };
+        for os in COMMON_OS {
+            for (architecture, variant) in COMMON_ARCH {
+                let c = PlatformRef {
+                    os,
+                    architecture,
+                    variant,
+                    os_version: "",
+                    os_features: Features::NONE,
+                };
+                if let Some(slot) = common_slot(os, architecture, variant) {
+                    if only.rank(c, false).is_some() {
+                        only.common |= 1 << slot;
+                    }
+                }
+            }
         }
+        only
+    }
+
+    /// [`Matcher::matches_ref`]: a lookup for a common triple without `os.version` and
+    /// `os.features`, else the general path.
+    #[inline]
+    fn accepts(&self, c: &PlatformRef<'_>) -> bool {
+        if c.os_version.is_empty() && c.os_features.is_empty() {
+            if let Some(slot) = common_slot(c.os, c.architecture, c.variant) {
+                return self.common >> slot & 1 == 1;
+            }
+        }
+        self.rank(*c, false).is_some()
     }
 
     fn rank<'a>(&self, c: impl Into<PlatformRef<'a>>, ignore_features: bool) -> Option<u64> {
@@ -580,11 +661,11 @@ impl Only {
 
 impl Matcher for Only {
     fn matches(&self, candidate: &Platform) -> bool {
-        self.rank(candidate, false).is_some()
+        self.accepts(&candidate.into())
     }
 
     fn matches_ref(&self, candidate: &PlatformRef<'_>) -> bool {
-        self.rank(*candidate, false).is_some()
+        self.accepts(candidate)
     }
 
     fn less(&self, a: &Platform, b: &Platform) -> bool {
@@ -805,6 +886,87 @@ mod tests {
         for s in no {
             assert!(!m.matches(&pp(s)), "should not match {s}: {m:?}");
         }
+    }
+
+    /// The lookup of common triples in `Only` answers as the general path does, for wanted
+    /// platforms of every kind and candidates inside and outside the table.
+    #[test]
+    fn only_common_lookup_agrees_with_general_path() {
+        let mut wanted = Vec::new();
+        for os in ["linux", "windows", "windows(10.0.20348)", "unknown", "freebsd", "Linux"] {
+            for arch in [
+                "amd64",
+                "amd64/v1",
+                "amd64/v2",
+                "amd64/v3",
+                "386",
+                "arm",
+                "arm/v5",
+                "arm/v6",
+                "arm/v7",
+                "arm/v8",
+                "arm/v07",
+                "arm64",
+                "arm64/v8",
+                "arm64/v8.2",
+                "arm64/v9",
+                "arm64/v10",
+                "aarch64",
+                "x86_64",
+                "armhf",
+                "ppc64le",
+                "s390x",
+                "riscv64",
+                "mips64le",
+                "unknown",
+            ] {
+                wanted.push(pp(&format!("{os}/{arch}")));
+            }
+        }
+        let oses = ["linux", "windows", "unknown", "Linux", "LINUX", "", "darwin", "linux "];
+        let arches = [
+            "amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64", "mips64le", "unknown",
+            "x86_64", "aarch64", "ARM64", "i386", "armhf", "armel", "",
+        ];
+        let variants = ["", "v8", "v7", "v6", "v5", "v1", "v2", "v3", "8", "V7", "v07", "v8.0"];
+        let mut common_seen = 0;
+        for p in &wanted {
+            let m = Only::new(p);
+            for os in oses {
+                for arch in arches {
+                    for variant in variants {
+                        for os_version in ["", "10.0.20348"] {
+                            let c = PlatformRef {
+                                os,
+                                architecture: arch,
+                                variant,
+                                os_version,
+                                os_features: Features::NONE,
+                            };
+                            if os_version.is_empty() && common_slot(os, arch, variant).is_some() {
+                                common_seen += 1;
+                            }
+                            let general = m.rank(c, false).is_some();
+                            assert_eq!(m.accepts(&c), general, "{p:?} {c:?}");
+                            assert_eq!(m.matches(&c.to_platform()), general, "{p:?} {c:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // Every slot is reached for every wanted platform.
+        assert_eq!(common_seen, wanted.len() * COMMON_OS.len() * COMMON_ARCH.len());
+        // Features always take the general path.
+        let m = Only::new(&pp("windows/amd64"));
+        let features = ["win32k".to_string()];
+        let c = PlatformRef {
+            os: "windows",
+            architecture: "amd64",
+            variant: "",
+            os_version: "",
+            os_features: Features::Strings(&features),
+        };
+        assert_eq!(m.accepts(&c), m.rank(c, false).is_some());
     }
 
     #[test]
