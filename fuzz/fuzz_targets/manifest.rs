@@ -9,12 +9,15 @@
 //! copy equals the borrowed one; `select` keeps document order and returns only
 //! image-manifest entries with a platform the matcher accepts (with `all`, exactly those
 //! entries); `best` is one of the selected entries and none of them is preferred to it;
-//! `select_owned` agrees with `select`; `config_digest` agrees with `parse_manifest`.
+//! `select_owned` agrees with `select`; `config_digest` agrees with `parse_manifest`; the
+//! one-pass readers `select_bytes` and `best_bytes` (with their quick path for plain entries
+//! and `only`'s lookup of common platforms) give what `select` and `best` give on the decoded
+//! index, and the same error when decoding fails.
 #![no_main]
 
 use _core::manifest::{
-    best, config_digest, parse_index, parse_manifest, select, select_owned, Descriptor,
-    PlatformFields,
+    best, best_bytes, config_digest, parse_index, parse_manifest, select, select_bytes,
+    select_owned, Descriptor, PlatformFields,
 };
 use _core::matcher::{self, SharedMatcher};
 use _core::platform::Platform;
@@ -57,7 +60,16 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(index, parse_index(data, usize::MAX));
     }
     match &index {
-        Err(e) => check_error(e, data, limit),
+        Err(e) => {
+            check_error(e, data, limit);
+            let m = matcher::only(&Platform::new("linux", "amd64", ""));
+            for fields in [PlatformFields::Full, PlatformFields::MobyCheck] {
+                let one_pass = select_bytes(data, limit, m.as_ref(), fields);
+                assert_eq!(one_pass.as_ref().err(), Some(e), "select_bytes fails the same way");
+                let one_pass = best_bytes(data, limit, m.as_ref(), fields);
+                assert_eq!(one_pass.as_ref().err(), Some(e), "best_bytes fails the same way");
+            }
+        }
         Ok(index) => {
             assert_eq!(&index.clone().into_owned(), index);
             let platforms: Vec<Platform> = index
@@ -111,6 +123,13 @@ fuzz_target!(|data: &[u8]| {
                     let cloned: Vec<Descriptor<'static>> =
                         chosen.iter().map(|d| (*d).clone().into_owned()).collect();
                     assert_eq!(owned, cloned, "select_owned agrees with select");
+                    let one_pass = select_bytes(data, limit, m.as_ref(), fields)
+                        .expect("select_bytes reads what parse_index reads");
+                    let chosen: Vec<Descriptor<'_>> = chosen.into_iter().cloned().collect();
+                    assert_eq!(one_pass, chosen, "select_bytes agrees with select");
+                    let one_pass = best_bytes(data, limit, m.as_ref(), fields)
+                        .expect("best_bytes reads what parse_index reads");
+                    assert_eq!(one_pass.as_ref(), top, "best_bytes agrees with best");
                 }
             }
         }
