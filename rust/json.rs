@@ -751,6 +751,13 @@ impl<'a> Quick<'a> {
     #[inline(always)]
     pub fn string(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
+        self.string_rest()
+    }
+
+    /// After the opening quote (already consumed), the rest of a string without escapes: its
+    /// body, as [`Quick::string`] reads it.
+    #[inline(always)]
+    pub fn string_rest(&mut self) -> Option<&'a [u8]> {
         let start = self.pos;
         let end = self.next_special(start);
         if self.buf.get(end) != Some(&b'"') {
@@ -763,7 +770,15 @@ impl<'a> Quick<'a> {
     /// After whitespace, an ASCII string without escapes (its bytes are its decoded value).
     #[inline(always)]
     pub fn ascii(&mut self) -> Option<&'a str> {
-        let body = self.string()?;
+        self.eat(b'"')?;
+        self.ascii_rest()
+    }
+
+    /// After the opening quote (already consumed), the rest of an ASCII string without
+    /// escapes, as [`Quick::ascii`] reads it.
+    #[inline(always)]
+    pub fn ascii_rest(&mut self) -> Option<&'a str> {
+        let body = self.string_rest()?;
         if body.is_ascii() {
             // SAFETY: ASCII is UTF-8.
             Some(unsafe { std::str::from_utf8_unchecked(body) })
@@ -824,6 +839,31 @@ impl<'a> Quick<'a> {
         }
         self.pos += key.len;
         true
+    }
+
+    /// Consumes `text` followed by `"` when the next bytes are exactly those (whitespace not
+    /// skipped): after an opening quote, a string whose body the caller expects, found with
+    /// word compares instead of a string scan. `text` must hold no `"`, `\\` or control
+    /// byte, so that [`Quick::string_rest`] would read the same body. False, with nothing
+    /// consumed, for anything else.
+    #[inline(always)]
+    pub fn known_string_rest(&mut self, text: &str) -> bool {
+        let text = text.as_bytes();
+        let n = text.len();
+        let Some(next) = self.buf.get(self.pos..).and_then(|rest| rest.get(..=n)) else {
+            return false;
+        };
+        if next[n] != b'"' || !same_bytes(&next[..n], text) {
+            return false;
+        }
+        self.pos += n + 1;
+        true
+    }
+
+    /// Consumes `n` bytes the caller has looked at with [`Quick::byte_at`].
+    #[inline(always)]
+    pub fn advance(&mut self, n: usize) {
+        self.pos += n;
     }
 
     /// The byte `ahead` bytes after the next unread one (whitespace not skipped).
@@ -903,6 +943,32 @@ impl ExactKey {
         let mask = if len == 16 { u128::MAX } else { (1u128 << (8 * len)) - 1 };
         Self { bytes: u128::from_le_bytes(bytes), mask, len }
     }
+
+    /// A member of a compact object from the byte before its key: that byte (`{` or `,`,
+    /// which the caller checks and this does not compare), `"name":`, then `open`, the first
+    /// byte of the value when the caller knows it (`"` or `{`) or nothing. At most 16 bytes in
+    /// all; `name` as for [`ExactKey::new`].
+    pub const fn member(name: &str, open: &str) -> Self {
+        let name = name.as_bytes();
+        let open = open.as_bytes();
+        let len = name.len() + open.len() + 4;
+        assert!(len <= 16 && open.len() <= 1, "member too long for ExactKey");
+        let mut bytes = [0u8; 16];
+        bytes[1] = b'"';
+        let mut i = 0;
+        while i < name.len() {
+            assert!(name[i] >= 0x20 && name[i] != b'"' && name[i] != b'\\');
+            bytes[i + 2] = name[i];
+            i += 1;
+        }
+        bytes[name.len() + 2] = b'"';
+        bytes[name.len() + 3] = b':';
+        if open.len() == 1 {
+            bytes[len - 1] = open[0];
+        }
+        let mask = if len == 16 { u128::MAX } else { (1u128 << (8 * len)) - 1 };
+        Self { bytes: u128::from_le_bytes(bytes), mask: mask & !0xff, len }
+    }
 }
 
 /// Bit `i` set when `block[i]` is `"`, `\\` or a control byte (< 0x20): four 16-byte SSE2
@@ -921,14 +987,17 @@ fn special_mask(block: &[u8; 64]) -> u64 {
     // intrinsics are available; the four unaligned 16-byte loads read block[0..64], which is
     // inside `block`.
     unsafe {
-        let quote = _mm_set1_epi8(b'"' as i8);
+        // Flipping bit 1 maps `"` (0x22) to 0x20 and the control bytes onto themselves, and
+        // every other byte above 0x20: one unsigned `<= 0x20` finds both.
+        let flip = _mm_set1_epi8(0x02);
+        let quote_or_control = _mm_set1_epi8(0x20);
         let backslash = _mm_set1_epi8(b'\\' as i8);
-        let control = _mm_set1_epi8(0x1f);
         for i in 0..4 {
             let v = _mm_loadu_si128(block.as_ptr().add(16 * i).cast::<__m128i>());
+            let flipped = _mm_xor_si128(v, flip);
             let special = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                _mm_cmpeq_epi8(_mm_min_epu8(v, control), v),
+                _mm_cmpeq_epi8(_mm_min_epu8(flipped, quote_or_control), flipped),
+                _mm_cmpeq_epi8(v, backslash),
             );
             mask |= u64::from(_mm_movemask_epi8(special) as u16) << (16 * i);
         }
@@ -977,9 +1046,25 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         w.copy_from_slice(&s[at..at + 8]);
         u64::from_le_bytes(w)
     };
+    let wide = |s: &[u8], at: usize| {
+        let mut w = [0u8; 16];
+        w.copy_from_slice(&s[at..at + 16]);
+        u128::from_le_bytes(w)
+    };
     match n {
         0..=7 => a.iter().zip(b).all(|(x, y)| x == y),
         8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        17..=64 => {
+            // 16-byte words from the start, the last one ending at the end (overlapping).
+            let mut at = 0;
+            while at + 16 < n {
+                if wide(a, at) != wide(b, at) {
+                    return false;
+                }
+                at += 16;
+            }
+            wide(a, n - 16) == wide(b, n - 16)
+        }
         _ => a == b,
     }
 }
@@ -1327,6 +1412,14 @@ mod tests {
             }
             assert_eq!(special_mask(&block), special_mask_scalar(&block), "round {round}");
         }
+        // Every byte value, in every lane.
+        for b in 0..=255u8 {
+            for at in 0..64 {
+                let mut block = [b'a'; 64];
+                block[at] = b;
+                assert_eq!(special_mask(&block), special_mask_scalar(&block), "{b:#04x} at {at}");
+            }
+        }
     }
 
     /// `find_special` one byte at a time.
@@ -1426,6 +1519,66 @@ mod tests {
         let mut q = Quick::new(b"\"mediaType\":\"x\"", 0);
         assert!(!q.exact_key(&MEDIA));
         assert_eq!(q.key(), Some(&b"mediaType"[..]));
+    }
+
+    /// A member template reads what `,` (or `{`), [`Quick::key`] and the opening byte read,
+    /// whatever the byte before the key; a known string what [`Quick::string_rest`] reads.
+    #[test]
+    fn members_and_known_strings_are_what_the_plain_reads_read() {
+        const DIGEST: ExactKey = ExactKey::member("digest", "\"");
+        const SIZE: ExactKey = ExactKey::member("size", "");
+        const LONGEST: ExactKey = ExactKey::member("annotations", "{");
+        let member = |doc: &[u8], key: &ExactKey| {
+            let mut q = Quick::new(doc, 0);
+            let found = q.exact_key(key);
+            (found, q.pos())
+        };
+        assert_eq!(member(b",\"digest\":\"sha256:a\"}", &DIGEST), (true, 11));
+        assert_eq!(member(b"{\"digest\":\"sha256:a\"}", &DIGEST), (true, 11));
+        assert_eq!(member(b",\"size\":12345678,\"a\":1", &SIZE), (true, 8));
+        assert_eq!(member(b",\"annotations\":{\"a\":\"b\"}", &LONGEST), (true, 16));
+        let mut q = Quick::new(b",\"digest\":\"sha256:a\"}", 1);
+        assert_eq!(q.key(), Some(&b"digest"[..]));
+        assert_eq!((q.byte_at(0), q.pos()), (Some(b'"'), 10));
+        for other in [
+            &b", \"digest\":\"sha256:a\"}"[..],
+            b",\"digest\": \"sha256:a\"}",
+            b",\"digest\":1234567890,",
+            b",\"Digest\":\"sha256:a\"}",
+            b",\"digests\":\"sha256:a\"}",
+            b",\"dig\\u0065st\":\"sha256:a\"}",
+            b",\"digest\":\"sha\"",
+        ] {
+            assert_eq!(member(other, &DIGEST), (false, 0), "{}", String::from_utf8_lossy(other));
+        }
+        let known = |doc: &[u8], text: &str| {
+            let mut q = Quick::new(doc, 0);
+            let found = q.known_string_rest(text);
+            (found, q.pos())
+        };
+        let text = "application/vnd.docker.distribution.manifest.v2+json";
+        let doc = format!("{text}\",\"size\":1");
+        assert_eq!(known(doc.as_bytes(), text), (true, text.len() + 1));
+        let mut q = Quick::new(doc.as_bytes(), 0);
+        assert_eq!(q.string_rest(), Some(text.as_bytes()));
+        assert_eq!(q.pos(), text.len() + 1);
+        for n in [0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 48, 64, 65, 80] {
+            let text = "abcdefghijklmnopqrstuvwxyz0123456789".repeat(3)[..n].to_string();
+            assert_eq!(known(format!("{text}\"").as_bytes(), &text), (true, n + 1), "{n}");
+            for at in 0..n {
+                // One byte different, anywhere: not this string.
+                let mut changed = text.clone().into_bytes();
+                changed[at] ^= 0x20;
+                changed.push(b'"');
+                assert_eq!(known(&changed, &text), (false, 0), "{n} {at}");
+            }
+            // A longer string, an escape or a control byte where the quote should be, or the
+            // input ending before it.
+            for end in [&b"x\""[..], b"\\\"", b"\n\"", b""] {
+                let doc = [text.as_bytes(), end].concat();
+                assert_eq!(known(&doc, &text), (false, 0), "{n} {end:?}");
+            }
+        }
     }
 
     #[test]

@@ -792,13 +792,13 @@ fn heads<'a>(
     let mut head = EntryHead::default();
     let mut q = Quick::new(data, r.pos());
     while r.next_element(&mut first)? {
-        head.media_type = Cow::Borrowed("");
-        head.platform = None;
         q.seek(r.pos());
         if let Some(quick) = quick_entry(&mut q, data) {
             r.skip_to(q.pos());
             visit(quick.candidate(full), EntryAt::Quick(quick))?;
         } else {
+            head.media_type = Cow::Borrowed("");
+            head.platform = None;
             let at = EntryAt::At { data, pos: r.pos(), depth: r.depth() };
             entry_head(r, &mut head)?;
             visit(head.candidate(full), at)?;
@@ -871,12 +871,191 @@ impl<'a> QuickEntry<'a> {
 
 /// Reads the entry at `pos` when it has the plain shape registries write, and returns where
 /// it ends and what it holds; `None` for anything else, which [`entry_head`] then reads.
+/// Compactly written entries take [`compact_entry`]; the others (and any entry it declines)
+/// [`spaced_entry`], which reads the same shape with whitespace anywhere.
+#[inline(always)]
+fn quick_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> {
+    let start = q.pos();
+    if let Some(e) = compact_entry(q, data) {
+        return Some(e);
+    }
+    q.seek(start);
+    spaced_entry(q, data)
+}
+
+/// [`spaced_entry`] for an entry written as registries write it: no whitespace around keys
+/// or between members, every key a
+/// descriptor field (`artifactType`, `annotations`, `digest`, `mediaType`, `platform`, `size`)
+/// or a platform field spelled exactly. Each member is one compare of the byte before it,
+/// its key, colon and opening byte against a template ([`ExactKey::member`]), and each string
+/// one bit search. What it reads, [`spaced_entry`] reads the same way from the same bytes;
+/// `None` (with `q` anywhere) for anything else, which [`spaced_entry`] then reads.
+#[inline(always)]
+fn compact_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> {
+    const MEDIA_TYPE_MEMBER: ExactKey = ExactKey::member("mediaType", "\"");
+    const DIGEST_MEMBER: ExactKey = ExactKey::member("digest", "\"");
+    const SIZE_MEMBER: ExactKey = ExactKey::member("size", "");
+    const PLATFORM_MEMBER: ExactKey = ExactKey::member("platform", "");
+    const ANNOTATIONS_MEMBER: ExactKey = ExactKey::member("annotations", "");
+    const ARTIFACT_TYPE_MEMBER: ExactKey = ExactKey::member("artifactType", "");
+    if q.byte_at(0)? != b'{' {
+        return None;
+    }
+    let mut e = QuickEntry::default();
+    let mut seen = 0u8;
+    loop {
+        // At the `{` or `,` before a member.
+        let field = match q.byte_at(2)? {
+            b'm' if q.exact_key(&MEDIA_TYPE_MEMBER) => {
+                (e.media_type, e.kind) = match known_media_type(q) {
+                    Some(known) => known,
+                    None => media_type_of(q.string_rest()?)?,
+                };
+                MEDIA_TYPE
+            }
+            b'd' if q.exact_key(&DIGEST_MEMBER) => {
+                e.digest = q.string_rest()?;
+                DIGEST
+            }
+            b's' if q.exact_key(&SIZE_MEMBER) => {
+                e.size = q.int()?;
+                SIZE
+            }
+            b'p' if q.exact_key(&PLATFORM_MEMBER) => {
+                e.platform = Some(compact_platform(q)?);
+                PLATFORM
+            }
+            b'a' if q.exact_key(&ANNOTATIONS_MEMBER) => {
+                let start = q.pos();
+                compact_annotations(q, &mut e)?;
+                e.annotations = Some(&data[start..q.pos()]);
+                ANNOTATIONS
+            }
+            b'a' if q.exact_key(&ARTIFACT_TYPE_MEMBER) => {
+                if q.byte_at(0)? != b'"' {
+                    return None;
+                }
+                q.advance(1);
+                e.artifact_type = q.string_rest()?;
+                ARTIFACT_TYPE
+            }
+            _ => return None,
+        };
+        if seen & field != 0 {
+            return None;
+        }
+        seen |= field;
+        match q.byte_at(0)? {
+            b',' => {}
+            b'}' => {
+                q.advance(1);
+                return Some(e);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// After the opening quote, one of the four media types [`media_type_of`] knows, matched in
+/// place (no string scan), and its kind; `None`, with nothing consumed, for anything else.
+#[inline(always)]
+fn known_media_type(q: &mut Quick<'_>) -> Option<(&'static str, Option<MediaKind>)> {
+    for (known, kind) in [
+        (OCI_MANIFEST, MediaKind::Manifest),
+        (DOCKER_MANIFEST, MediaKind::Manifest),
+        (OCI_INDEX, MediaKind::Index),
+        (DOCKER_MANIFEST_LIST, MediaKind::Index),
+    ] {
+        if q.known_string_rest(known) {
+            return Some((known, Some(kind)));
+        }
+    }
+    None
+}
+
+/// [`quick_platform`] for a compactly written platform object with at least one member.
+#[inline(always)]
+fn compact_platform<'a>(q: &mut Quick<'a>) -> Option<[&'a str; 4]> {
+    const MEMBERS: [ExactKey; 4] = [
+        ExactKey::member("os", ""),
+        ExactKey::member("architecture", ""),
+        ExactKey::member("variant", ""),
+        ExactKey::member("os.version", ""),
+    ];
+    if q.byte_at(0)? != b'{' {
+        return None;
+    }
+    let mut p = [""; 4];
+    loop {
+        // At the `{` or `,` before a member.
+        let slot = match (q.byte_at(2)?, q.byte_at(4)?) {
+            (b'o', b'"') => 0,
+            (b'a', _) => 1,
+            (b'v', _) => 2,
+            (b'o', _) => 3,
+            _ => return None,
+        };
+        if !q.exact_key(&MEMBERS[slot]) {
+            return None;
+        }
+        p[slot] = q.ascii()?;
+        match q.byte_at(0)? {
+            b',' => {}
+            b'}' => {
+                q.advance(1);
+                return Some(p);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// [`quick_annotations`] for a compactly written annotations object.
+#[inline(always)]
+fn compact_annotations<'a>(q: &mut Quick<'a>, e: &mut QuickEntry<'a>) -> Option<()> {
+    if q.byte_at(0)? != b'{' {
+        return None;
+    }
+    if q.byte_at(1)? == b'}' {
+        q.advance(2);
+        return Some(());
+    }
+    loop {
+        // At the `{` or `,` before a member.
+        if q.byte_at(1)? != b'"' {
+            return None;
+        }
+        q.advance(2);
+        let name = q.string_rest()?;
+        if q.byte_at(0)? != b':' || q.byte_at(1)? != b'"' {
+            return None;
+        }
+        q.advance(2);
+        let value = q.string_rest()?;
+        if name == REFERENCE_TYPE_ANNOTATION.as_bytes() {
+            e.reference_type = Some(value);
+        } else if name == REFERENCE_DIGEST_ANNOTATION.as_bytes() {
+            e.reference_digest = Some(value);
+        }
+        match q.byte_at(0)? {
+            b',' => {}
+            b'}' => {
+                q.advance(1);
+                return Some(());
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The general quick reader behind [`quick_entry`]: the plain shape, with whitespace allowed
+/// wherever JSON allows it.
 /// Plain means: an object whose keys are the descriptor fields spelled exactly, each at most
 /// once (or other keys with string values), strings without escapes (and ASCII for the media
 /// type and the platform), `size` an integer literal, `annotations` an object of strings,
 /// `platform` an object of its four string fields, and no `urls` or `data`. Within that
 /// shape, Go's decoder and [`descriptor`] read exactly this, and the entry is valid.
-fn quick_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> {
+fn spaced_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> {
     let mut e = QuickEntry::default();
     q.eat(b'{')?;
     if q.eat(b'}').is_some() {
@@ -889,7 +1068,7 @@ fn quick_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> 
             None => descriptor_key(q)?,
         };
         match field {
-            MEDIA_TYPE => (e.media_type, e.kind) = quick_media_type(q)?,
+            MEDIA_TYPE => (e.media_type, e.kind) = media_type_of(q.string()?)?,
             DIGEST => e.digest = q.string()?,
             SIZE => e.size = q.int()?,
             PLATFORM => e.platform = Some(quick_platform(q)?),
@@ -976,8 +1155,7 @@ fn descriptor_key(q: &mut Quick<'_>) -> Option<u8> {
 /// A media type and its kind: the four that selection tells apart without a byte-by-byte
 /// ASCII check (the kind of any other is worked out when asked).
 #[inline(always)]
-fn quick_media_type<'a>(q: &mut Quick<'a>) -> Option<(&'a str, Option<MediaKind>)> {
-    let raw = q.string()?;
+fn media_type_of(raw: &[u8]) -> Option<(&str, Option<MediaKind>)> {
     for (known, kind) in [
         (OCI_MANIFEST, MediaKind::Manifest),
         (DOCKER_MANIFEST, MediaKind::Manifest),
@@ -1709,6 +1887,10 @@ mod tests {
         let cat = |parts: &[&[u8]]| parts.concat();
         for (i, e) in plain.iter().enumerate() {
             let doc = cat(&[b"{\"manifests\":[", e, b"]}"]);
+            if i < 2 {
+                let mut q = Quick::new(&doc, 14);
+                assert!(compact_entry(&mut q, &doc).is_some(), "entry {i} is written compactly");
+            }
             let mut q = Quick::new(&doc, 14);
             let quick = quick_entry(&mut q, &doc);
             assert!(quick.is_some(), "plain entry {i} should take the quick reader");
@@ -2074,6 +2256,35 @@ mod tests {
         }
         // The generator reaches both sides.
         assert!(outcomes[0] > 500 && outcomes[1] > 500, "{outcomes:?}");
+    }
+
+    /// The compact quick reader ([`compact_entry`]) against the general one
+    /// ([`spaced_entry`]) at every `{` of the generated documents (entries, platforms,
+    /// annotations, braces inside strings): where the compact reader reads an entry, the
+    /// general one reads the same entry, field for field, and ends at the same byte.
+    #[test]
+    fn compact_and_spaced_quick_readers_agree() {
+        let mut g = Gen { state: 0x2545_f491_4f6c_dd1d, wild: false };
+        let mut read = [0usize; 2];
+        for _ in 0..10_000 {
+            let doc = index_doc(&mut g);
+            for at in (0..doc.len()).filter(|&i| doc[i] == b'{') {
+                let mut q = Quick::new(&doc, at);
+                let compact = compact_entry(&mut q, &doc);
+                let end = q.pos();
+                let mut q = Quick::new(&doc, at);
+                let spaced = spaced_entry(&mut q, &doc);
+                read[usize::from(compact.is_some())] += 1;
+                let Some(compact) = compact else { continue };
+                let shown = String::from_utf8_lossy(&doc[at..]);
+                let spaced = spaced.unwrap_or_else(|| panic!("only compact_entry reads {shown}"));
+                assert_eq!(q.pos(), end, "{shown}");
+                assert_eq!(format!("{compact:?}"), format!("{spaced:?}"), "{shown}");
+                assert_eq!(compact.to_descriptor(), spaced.to_descriptor(), "{shown}");
+            }
+        }
+        // Both sides are reached: entries it reads, and braces it leaves to the general reader.
+        assert!(read[0] > 5_000 && read[1] > 2_000, "{read:?}");
     }
 
     #[test]
