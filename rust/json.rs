@@ -659,63 +659,24 @@ impl<'a> Reader<'a> {
 /// [`Reader`], which handles every case and reports errors. What `Quick` accepts, `Reader`
 /// accepts too and reads the same way.
 ///
-/// Strings are found through a bit mask of the `"`, `\\` and control bytes in a 64-byte window
-/// of the input, computed once per window ([`special_mask`]): the end of a string is then one
-/// bit search, however many strings the window holds.
+/// The end of a string is found sixteen bytes a step ([`find_special`]), over the string's
+/// own bytes only, which also tells whether it is ASCII. (A 64-byte mask of the input computed
+/// once per window and shared by the strings in it measured slower: it also scans the keys,
+/// punctuation and known values between strings, and its windows straddle them.)
 #[derive(Debug)]
 pub struct Quick<'a> {
     buf: &'a [u8],
     pos: usize,
-    /// Where the window starts; bit `i` of `special` is set when `buf[window + i]` is `"`,
-    /// `\\`, a control byte, or past the end of `buf`.
-    window: usize,
-    special: u64,
 }
 
 impl<'a> Quick<'a> {
     pub fn new(buf: &'a [u8], pos: usize) -> Self {
-        let mut q = Self { buf, pos, window: pos, special: 0 };
-        q.refill(pos);
-        q
+        Self { buf, pos }
     }
 
-    /// Continues at `pos` (the window is kept: it depends only on the input).
+    /// Continues at `pos`.
     pub fn seek(&mut self, pos: usize) {
         self.pos = pos;
-    }
-
-    /// Moves the window to start at `at`.
-    #[inline]
-    fn refill(&mut self, at: usize) {
-        self.window = at;
-        let rest = self.buf.get(at..).unwrap_or_default();
-        self.special = match rest.first_chunk::<64>() {
-            Some(block) => special_mask(block),
-            None => {
-                // Zero bytes past the end are control bytes: never the end of a string.
-                let mut block = [0u8; 64];
-                block[..rest.len()].copy_from_slice(rest);
-                special_mask(&block)
-            }
-        };
-    }
-
-    /// The offset of the first `"`, `\\` or control byte at or after `at` (or an offset at or
-    /// past the end of the input).
-    #[inline(always)]
-    fn next_special(&mut self, mut at: usize) -> usize {
-        loop {
-            let rel = at.wrapping_sub(self.window);
-            if rel >= 64 {
-                self.refill(at);
-                continue;
-            }
-            let rest = self.special >> rel;
-            if rest != 0 {
-                return at + rest.trailing_zeros() as usize;
-            }
-            at = self.window + 64;
-        }
     }
 
     /// Byte offset of the next unread byte.
@@ -758,13 +719,19 @@ impl<'a> Quick<'a> {
     /// body, as [`Quick::string`] reads it.
     #[inline(always)]
     pub fn string_rest(&mut self) -> Option<&'a [u8]> {
-        let start = self.pos;
-        let end = self.next_special(start);
-        if self.buf.get(end) != Some(&b'"') {
+        self.scan_rest().map(|(body, _)| body)
+    }
+
+    /// [`Quick::string_rest`], and whether the body holds a byte >= 0x80.
+    #[inline(always)]
+    fn scan_rest(&mut self) -> Option<(&'a [u8], bool)> {
+        let rest = self.buf.get(self.pos..)?;
+        let (len, high) = find_special(rest);
+        if rest.get(len) != Some(&b'"') {
             return None;
         }
-        self.pos = end + 1;
-        self.buf.get(start..end)
+        self.pos += len + 1;
+        Some((&rest[..len], high))
     }
 
     /// After whitespace, an ASCII string without escapes (its bytes are its decoded value).
@@ -778,8 +745,8 @@ impl<'a> Quick<'a> {
     /// escapes, as [`Quick::ascii`] reads it.
     #[inline(always)]
     pub fn ascii_rest(&mut self) -> Option<&'a str> {
-        let body = self.string_rest()?;
-        if body.is_ascii() {
+        let (body, high) = self.scan_rest()?;
+        if !high {
             // SAFETY: ASCII is UTF-8.
             Some(unsafe { std::str::from_utf8_unchecked(body) })
         } else {
@@ -971,59 +938,6 @@ impl ExactKey {
     }
 }
 
-/// Bit `i` set when `block[i]` is `"`, `\\` or a control byte (< 0x20): four 16-byte SSE2
-/// steps. A 32-byte AVX2 version behind runtime detection measured slower: the check and the
-/// call cost more than the two steps it saves.
-///
-/// The SSE2 versions are compiled only where the target enables SSE2 at compile time (every
-/// x86_64 target except soft-float ones such as `x86_64-unknown-none`); everywhere else
-/// (aarch64, x86 without SSE2, …) the portable versions below are used.
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline]
-fn special_mask(block: &[u8; 64]) -> u64 {
-    use std::arch::x86_64::*;
-    let mut mask = 0u64;
-    // SAFETY: this is compiled only when the target enables SSE2 (the `cfg` above), so the
-    // intrinsics are available; the four unaligned 16-byte loads read block[0..64], which is
-    // inside `block`.
-    unsafe {
-        // Flipping bit 1 maps `"` (0x22) to 0x20 and the control bytes onto themselves, and
-        // every other byte above 0x20: one unsigned `<= 0x20` finds both.
-        let flip = _mm_set1_epi8(0x02);
-        let quote_or_control = _mm_set1_epi8(0x20);
-        let backslash = _mm_set1_epi8(b'\\' as i8);
-        for i in 0..4 {
-            let v = _mm_loadu_si128(block.as_ptr().add(16 * i).cast::<__m128i>());
-            let flipped = _mm_xor_si128(v, flip);
-            let special = _mm_or_si128(
-                _mm_cmpeq_epi8(_mm_min_epu8(flipped, quote_or_control), flipped),
-                _mm_cmpeq_epi8(v, backslash),
-            );
-            mask |= u64::from(_mm_movemask_epi8(special) as u16) << (16 * i);
-        }
-    }
-    mask
-}
-
-/// [`special_mask`] one byte at a time: what the SIMD versions are tested against, and the
-/// version used where SSE2 is not enabled.
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
-fn special_mask_scalar(block: &[u8; 64]) -> u64 {
-    let mut mask = 0u64;
-    for (i, &b) in block.iter().enumerate() {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            mask |= 1 << i;
-        }
-    }
-    mask
-}
-
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-#[inline]
-fn special_mask(block: &[u8; 64]) -> u64 {
-    special_mask_scalar(block)
-}
-
 /// Go's quoting of a byte in scanner errors: `'x'`, or `'\x01'`-style for others.
 fn quote_byte(b: u8) -> String {
     match b {
@@ -1074,7 +988,9 @@ const NON_ASCII: u8 = 2;
 
 /// Offset of the first `"`, `\\` or control byte (< 0x20) in `s` (or `s.len()`), and whether
 /// a byte >= 0x80 came before it. Sixteen bytes at a time with SSE2 where the target enables
-/// it (see [`special_mask`]), else eight at a time in a `u64` ([`find_special_swar`]).
+/// it at compile time (every x86_64 target except soft-float ones such as
+/// `x86_64-unknown-none`), else eight at a time in a `u64` ([`find_special_swar`]; aarch64,
+/// x86 without SSE2, …).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn find_special(s: &[u8]) -> (usize, bool) {
@@ -1084,14 +1000,17 @@ fn find_special(s: &[u8]) -> (usize, bool) {
     // SAFETY: compiled only when the target enables SSE2 (the `cfg` above); every load is
     // unaligned and reads s[at..at + 16], which the loop condition keeps inside `s`.
     unsafe {
-        let quote = _mm_set1_epi8(b'"' as i8);
+        // Flipping bit 1 maps `"` (0x22) to 0x20 and the control bytes onto themselves, and
+        // every other byte above 0x20: one unsigned `<= 0x20` finds both.
+        let flip = _mm_set1_epi8(0x02);
+        let quote_or_control = _mm_set1_epi8(0x20);
         let backslash = _mm_set1_epi8(b'\\' as i8);
-        let control = _mm_set1_epi8(0x1f);
         while at + 16 <= s.len() {
             let v = _mm_loadu_si128(s.as_ptr().add(at).cast::<__m128i>());
+            let flipped = _mm_xor_si128(v, flip);
             let special = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                _mm_cmpeq_epi8(_mm_min_epu8(v, control), v),
+                _mm_cmpeq_epi8(_mm_min_epu8(flipped, quote_or_control), flipped),
+                _mm_cmpeq_epi8(v, backslash),
             );
             let mask = _mm_movemask_epi8(special) as u32;
             let hi = _mm_movemask_epi8(v) as u32;
@@ -1391,37 +1310,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn special_mask_agrees_with_bytewise() {
-        let mut block = [0u8; 64];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for round in 0..2_000 {
-            for b in block.iter_mut() {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                // Mostly ordinary bytes, with quotes, backslashes, controls and high bytes.
-                *b = match seed % 11 {
-                    0 => b'"',
-                    1 => b'\\',
-                    2 => (seed >> 8) as u8 % 0x20,
-                    3 => 0x80 | (seed >> 8) as u8,
-                    4 => 0x1f + (seed >> 8) as u8 % 3,
-                    _ => b'a' + (seed >> 8) as u8 % 26,
-                };
-            }
-            assert_eq!(special_mask(&block), special_mask_scalar(&block), "round {round}");
-        }
-        // Every byte value, in every lane.
-        for b in 0..=255u8 {
-            for at in 0..64 {
-                let mut block = [b'a'; 64];
-                block[at] = b;
-                assert_eq!(special_mask(&block), special_mask_scalar(&block), "{b:#04x} at {at}");
-            }
-        }
-    }
-
     /// `find_special` one byte at a time.
     fn find_special_bytewise(s: &[u8]) -> (usize, bool) {
         let end = s.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(s.len());
@@ -1455,6 +1343,28 @@ mod tests {
             let want = find_special_bytewise(&text);
             assert_eq!(find_special(&text), want, "round {round}: {text:?}");
             assert_eq!(find_special_swar(&text), want, "round {round}: {text:?}");
+        }
+    }
+
+    /// Every byte value in every lane of the 16- and 8-byte steps, after ordinary bytes (one
+    /// of them >= 0x80 or not), against the bytewise version.
+    #[test]
+    fn find_special_agrees_on_every_byte_in_every_lane() {
+        for b in 0..=255u8 {
+            for len in [1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40] {
+                for at in 0..len {
+                    for high in [None, Some(at / 2)] {
+                        let mut text = vec![b'a'; len];
+                        if let Some(h) = high.filter(|&h| h < at) {
+                            text[h] = 0xc3;
+                        }
+                        text[at] = b;
+                        let want = find_special_bytewise(&text);
+                        assert_eq!(find_special(&text), want, "{b:#04x} at {at} of {len}");
+                        assert_eq!(find_special_swar(&text), want, "{b:#04x} at {at} of {len}");
+                    }
+                }
+            }
         }
     }
 

@@ -888,7 +888,7 @@ fn quick_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> 
 /// descriptor field (`artifactType`, `annotations`, `digest`, `mediaType`, `platform`, `size`)
 /// or a platform field spelled exactly. Each member is one compare of the byte before it,
 /// its key, colon and opening byte against a template ([`ExactKey::member`]), and each string
-/// one bit search. What it reads, [`spaced_entry`] reads the same way from the same bytes;
+/// one scan of its own bytes. What it reads, [`spaced_entry`] reads the same way from the same bytes;
 /// `None` (with `q` anywhere) for anything else, which [`spaced_entry`] then reads.
 #[inline(always)]
 fn compact_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> {
