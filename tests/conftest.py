@@ -12,6 +12,8 @@ import shutil
 import sys
 
 import pytest
+from imagelookup.service import ImageService
+from imagelookup.stores import MemoryStore
 
 # Test helpers (imagebuild.py …) live beside the tests; importlib mode does not add this folder.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -30,3 +32,15 @@ def require_tool(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    """An empty in-memory store (test modules with stores of their own override it)."""
+    return MemoryStore()
+
+
+@pytest.fixture
+def svc(store: MemoryStore) -> ImageService:
+    """A service over the ``store`` fixture."""
+    return ImageService.from_store(store)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import pickle
 from collections.abc import Sequence
 from typing import Any
@@ -12,16 +11,7 @@ import pytest
 from imagelookup import Image, ImageService, Platform, errors, platforms, reference
 from imagelookup.stores import IMAGE_ID, Entry, MemoryStore, Target, image_lease_id
 from imagelookup.stores.memory import DOCKER_MANIFEST
-
-_labels = itertools.count()
-
-
-def new_image(
-    store: MemoryStore, architecture: str = "amd64", variant: str = "", **kw: Any
-) -> Image:
-    """A distinct image (unique label) with these platform fields."""
-    kw.setdefault("config", {"config": {"Labels": {"n": str(next(_labels))}}})
-    return store.add_image(architecture=architecture, variant=variant, **kw)
+from servicekit import new_image
 
 
 def hex_of(image: Image) -> str:
@@ -34,16 +24,6 @@ def image_with_alpha_prefix(store: MemoryStore, length: int) -> Image:
         image = new_image(store)
         if not hex_of(image)[:length].isdigit():
             return image
-
-
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def svc(store: MemoryStore) -> ImageService:
-    return ImageService.from_store(store)
 
 
 # --- parsing ---------------------------------------------------------------------------------

@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 import random
 import threading
-from typing import Any
 
 import pytest
-from imagelookup import Image, ImageService, Platform, errors, platforms
+from imagelookup import ImageService, Platform, errors, platforms
 from imagelookup.service import Candidate, Explanation, Step, Verdict
 from imagelookup.stores import MemoryStore
-
-_labels = itertools.count()
-
-
-def new_image(
-    store: MemoryStore, architecture: str = "amd64", variant: str = "", **kw: Any
-) -> Image:
-    kw.setdefault("config", {"config": {"Labels": {"n": str(next(_labels))}}})
-    return store.add_image(architecture=architecture, variant=variant, **kw)
-
-
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def svc(store: MemoryStore) -> ImageService:
-    return ImageService.from_store(store)
-
+from servicekit import new_image
 
 # --- explain -------------------------------------------------------------------------------
 

@@ -3,36 +3,17 @@ way), through the in-memory stores."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import pytest
 from imagelookup import Image, ImageService, Platform, errors, platforms
 from imagelookup.stores import Entry, MemoryStore, Target
 from imagelookup.stores.memory import DOCKER_MANIFEST_LIST, OCI_MANIFEST
-
-_labels = itertools.count()
+from servicekit import new_image
 
 ATTESTATION = {
     "vnd.docker.reference.type": "attestation-manifest",
 }
-
-
-def new_image(
-    store: MemoryStore, architecture: str = "amd64", variant: str = "", **kw: Any
-) -> Image:
-    kw.setdefault("config", {"config": {"Labels": {"n": str(next(_labels))}}})
-    return store.add_image(architecture=architecture, variant=variant, **kw)
-
-
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def svc(store: MemoryStore) -> ImageService:
-    return ImageService.from_store(store)
 
 
 def three_platforms(store: MemoryStore, **index: Any) -> tuple[Image, Image, Image, Entry]:
