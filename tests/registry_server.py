@@ -35,7 +35,10 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -347,7 +350,51 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-class TokenServer:
+class LoopbackServer:
+    """A small threaded HTTP server of the tests' own on 127.0.0.1 (a free port); GET and
+    HEAD requests go to :meth:`handle`. Use as a context manager."""
+
+    _server: http.server.ThreadingHTTPServer | None = None
+
+    def handle(self, handler: http.server.BaseHTTPRequestHandler) -> None:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                outer.handle(self)
+
+            def do_HEAD(self) -> None:
+                outer.handle(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class TokenServer(LoopbackServer):
     """A bearer-token service for the registry's ``auth.token`` (use as a context manager).
 
     Users in ``users`` get every action they ask for; anonymous requests get ``pull`` only
@@ -425,7 +472,7 @@ class TokenServer:
         signature = self._key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
         return f"{signing_input}.{_b64url(signature)}"
 
-    def _handle(self, handler: http.server.BaseHTTPRequestHandler) -> None:
+    def handle(self, handler: http.server.BaseHTTPRequestHandler) -> None:
         url = urllib.parse.urlsplit(handler.path)
         query = urllib.parse.parse_qs(url.query)
         user: str | None = None
@@ -463,37 +510,6 @@ class TokenServer:
         handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
         handler.wfile.write(data)
-
-    def start(self) -> TokenServer:
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                outer._handle(self)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> TokenServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 # -- filling the registry ---------------------------------------------------------------------
@@ -596,7 +612,7 @@ def running(*servers: Any) -> Iterator[None]:
 # -- a registry that lies ---------------------------------------------------------------------
 
 
-class FakeRegistry:
+class FakeRegistry(LoopbackServer):
     """A scripted HTTP server on 127.0.0.1 standing in for a registry that misbehaves.
 
     ``script(handler, path, count)`` answers each request: ``handler`` is the stdlib request
@@ -620,7 +636,7 @@ class FakeRegistry:
     def url(self) -> str:
         return f"http://{self.host}"
 
-    def _dispatch(self, handler: http.server.BaseHTTPRequestHandler) -> None:
+    def handle(self, handler: http.server.BaseHTTPRequestHandler) -> None:
         path = handler.path
         with self._lock:
             count = self._counts.get(path, 0)
@@ -630,40 +646,6 @@ class FakeRegistry:
             self.script(handler, path, count)
         except (BrokenPipeError, ConnectionResetError):
             handler.close_connection = True
-
-    def start(self) -> FakeRegistry:
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                outer._dispatch(self)
-
-            def do_HEAD(self) -> None:
-                outer._dispatch(self)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeRegistry:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def answer(
