@@ -719,12 +719,19 @@ impl<'a> Quick<'a> {
     /// body, as [`Quick::string`] reads it.
     #[inline(always)]
     pub fn string_rest(&mut self) -> Option<&'a [u8]> {
-        self.scan_rest().map(|(body, _)| body)
+        self.text_rest().map(|(body, _)| body)
+    }
+
+    /// [`Quick::string`], and whether the body holds a byte >= 0x80.
+    #[inline(always)]
+    pub fn text(&mut self) -> Option<(&'a [u8], bool)> {
+        self.eat(b'"')?;
+        self.text_rest()
     }
 
     /// [`Quick::string_rest`], and whether the body holds a byte >= 0x80.
     #[inline(always)]
-    fn scan_rest(&mut self) -> Option<(&'a [u8], bool)> {
+    pub fn text_rest(&mut self) -> Option<(&'a [u8], bool)> {
         let rest = self.buf.get(self.pos..)?;
         let (len, high) = find_special(rest);
         if rest.get(len) != Some(&b'"') {
@@ -745,7 +752,7 @@ impl<'a> Quick<'a> {
     /// escapes, as [`Quick::ascii`] reads it.
     #[inline(always)]
     pub fn ascii_rest(&mut self) -> Option<&'a str> {
-        let (body, high) = self.scan_rest()?;
+        let (body, high) = self.text_rest()?;
         if !high {
             // SAFETY: ASCII is UTF-8.
             Some(unsafe { std::str::from_utf8_unchecked(body) })

@@ -660,7 +660,7 @@ pub fn best_bytes<'a>(
     matcher: &dyn Matcher,
     fields: PlatformFields,
 ) -> Result<Option<Descriptor<'a>>> {
-    let mut chosen: Option<(EntryAt<'a>, Platform)> = None;
+    let mut chosen: Option<(Descriptor<'a>, Platform)> = None;
     let one_pass = for_each_head(data, limit, fields, |candidate, at| {
         let Some(c) = candidate.filter(|c| matcher.matches_ref(c)) else {
             return Ok(());
@@ -668,12 +668,12 @@ pub fn best_bytes<'a>(
         let candidate = c.to_platform();
         match &chosen {
             Some((_, best)) if !matcher.less(&candidate, best) => {}
-            _ => chosen = Some((at, candidate)),
+            _ => chosen = Some((at.decode()?, candidate)),
         }
         Ok(())
     })?;
     if one_pass {
-        return chosen.map(|(at, _)| at.decode()).transpose();
+        return Ok(chosen.map(|(d, _)| d));
     }
     let index = parse_index(data, limit)?;
     Ok(best(&index, matcher, fields).cloned())
@@ -709,12 +709,12 @@ impl EntryHead<'_> {
 /// An entry of the first `manifests` array, to decode in full when chosen: what
 /// [`quick_entry`] read, or where the entry starts.
 #[derive(Clone, Copy, Debug)]
-enum EntryAt<'a> {
-    Quick(QuickEntry<'a>),
+enum EntryAt<'a, 'e> {
+    Quick(&'e QuickEntry<'a>),
     At { data: &'a [u8], pos: usize, depth: usize },
 }
 
-impl<'a> EntryAt<'a> {
+impl<'a> EntryAt<'a, '_> {
     /// The entry as [`parse_index`] decodes it (a fresh descriptor, as Go decodes the first
     /// array into a fresh slice).
     fn decode(self) -> Result<Descriptor<'a>> {
@@ -731,8 +731,8 @@ impl<'a> EntryAt<'a> {
 
 /// What [`for_each_head`] hands over for each entry: the platform the matcher sees, for an
 /// image-manifest entry that has one, and where the entry starts.
-trait VisitEntry<'a>: FnMut(Option<PlatformRef<'_>>, EntryAt<'a>) -> Result<()> {}
-impl<'a, F: FnMut(Option<PlatformRef<'_>>, EntryAt<'a>) -> Result<()>> VisitEntry<'a> for F {}
+trait VisitEntry<'a>: FnMut(Option<PlatformRef<'_>>, EntryAt<'a, '_>) -> Result<()> {}
+impl<'a, F: FnMut(Option<PlatformRef<'_>>, EntryAt<'a, '_>) -> Result<()>> VisitEntry<'a> for F {}
 
 /// Reads an index as [`parse_index`] does, handing each entry of `manifests` (read on its
 /// own, see [`EntryHead`] and [`quick_entry`]) to `visit` instead of keeping it. False when
@@ -790,12 +790,13 @@ fn heads<'a>(
     r.enter_array()?;
     let mut first = true;
     let mut head = EntryHead::default();
+    let mut quick = QuickEntry::default();
     let mut q = Quick::new(data, r.pos());
     while r.next_element(&mut first)? {
         q.seek(r.pos());
-        if let Some(quick) = quick_entry(&mut q, data) {
+        if quick_entry(&mut q, data, &mut quick).is_some() {
             r.skip_to(q.pos());
-            visit(quick.candidate(full), EntryAt::Quick(quick))?;
+            visit(quick.candidate(full), EntryAt::Quick(&quick))?;
         } else {
             head.media_type = Cow::Borrowed("");
             head.platform = None;
@@ -817,6 +818,8 @@ struct QuickEntry<'a> {
     /// `[os, architecture, variant, os.version]`
     platform: Option<[&'a str; 4]>,
     digest: &'a [u8],
+    /// The digest is ASCII (so valid UTF-8 as it is).
+    digest_is_ascii: bool,
     size: i64,
     artifact_type: &'a [u8],
     /// The annotations object's text, and the two BuildKit reference values in it.
@@ -839,8 +842,14 @@ impl<'a> QuickEntry<'a> {
     }
 
     /// The descriptor [`descriptor`] decodes from the same bytes.
-    fn to_descriptor(self) -> Descriptor<'a> {
+    fn to_descriptor(&self) -> Descriptor<'a> {
         let text = |raw: &'a [u8]| decode_string_body(raw, false);
+        let digest = if self.digest_is_ascii {
+            // SAFETY: ASCII is UTF-8.
+            Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(self.digest) })
+        } else {
+            text(self.digest)
+        };
         let platform = self.platform.map(|[os, architecture, variant, os_version]| PlatformSpec {
             architecture: Cow::Borrowed(architecture),
             os: Cow::Borrowed(os),
@@ -858,7 +867,7 @@ impl<'a> QuickEntry<'a> {
         };
         Descriptor {
             media_type: Cow::Borrowed(self.media_type),
-            digest: text(self.digest),
+            digest,
             size: self.size,
             urls: List::default(),
             annotations,
@@ -873,14 +882,15 @@ impl<'a> QuickEntry<'a> {
 /// it ends and what it holds; `None` for anything else, which [`entry_head`] then reads.
 /// Compactly written entries take [`compact_entry`]; the others (and any entry it declines)
 /// [`spaced_entry`], which reads the same shape with whitespace anywhere.
+/// The entry is read into `e`, which holds it on `Some` and anything on `None`.
 #[inline(always)]
-fn quick_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> {
+fn quick_entry<'a>(q: &mut Quick<'a>, data: &'a [u8], e: &mut QuickEntry<'a>) -> Option<()> {
     let start = q.pos();
-    if let Some(e) = compact_entry(q, data) {
-        return Some(e);
+    if compact_entry(q, data, e).is_some() {
+        return Some(());
     }
     q.seek(start);
-    spaced_entry(q, data)
+    spaced_entry(q, data, e)
 }
 
 /// [`spaced_entry`] for an entry written as registries write it: no whitespace around keys
@@ -891,7 +901,7 @@ fn quick_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> 
 /// one scan of its own bytes. What it reads, [`spaced_entry`] reads the same way from the same bytes;
 /// `None` (with `q` anywhere) for anything else, which [`spaced_entry`] then reads.
 #[inline(always)]
-fn compact_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> {
+fn compact_entry<'a>(q: &mut Quick<'a>, data: &'a [u8], e: &mut QuickEntry<'a>) -> Option<()> {
     const MEDIA_TYPE_MEMBER: ExactKey = ExactKey::member("mediaType", "\"");
     const DIGEST_MEMBER: ExactKey = ExactKey::member("digest", "\"");
     const SIZE_MEMBER: ExactKey = ExactKey::member("size", "");
@@ -901,7 +911,7 @@ fn compact_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>
     if q.byte_at(0)? != b'{' {
         return None;
     }
-    let mut e = QuickEntry::default();
+    *e = QuickEntry::default();
     let mut seen = 0u8;
     loop {
         // At the `{` or `,` before a member.
@@ -914,7 +924,8 @@ fn compact_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>
                 MEDIA_TYPE
             }
             b'd' if q.exact_key(&DIGEST_MEMBER) => {
-                e.digest = q.string_rest()?;
+                let (digest, high) = q.text_rest()?;
+                (e.digest, e.digest_is_ascii) = (digest, !high);
                 DIGEST
             }
             b's' if q.exact_key(&SIZE_MEMBER) => {
@@ -927,7 +938,7 @@ fn compact_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>
             }
             b'a' if q.exact_key(&ANNOTATIONS_MEMBER) => {
                 let start = q.pos();
-                compact_annotations(q, &mut e)?;
+                compact_annotations(q, e)?;
                 e.annotations = Some(&data[start..q.pos()]);
                 ANNOTATIONS
             }
@@ -949,7 +960,7 @@ fn compact_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>
             b',' => {}
             b'}' => {
                 q.advance(1);
-                return Some(e);
+                return Some(());
             }
             _ => return None,
         }
@@ -1055,11 +1066,11 @@ fn compact_annotations<'a>(q: &mut Quick<'a>, e: &mut QuickEntry<'a>) -> Option<
 /// type and the platform), `size` an integer literal, `annotations` an object of strings,
 /// `platform` an object of its four string fields, and no `urls` or `data`. Within that
 /// shape, Go's decoder and [`descriptor`] read exactly this, and the entry is valid.
-fn spaced_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>> {
-    let mut e = QuickEntry::default();
+fn spaced_entry<'a>(q: &mut Quick<'a>, data: &'a [u8], e: &mut QuickEntry<'a>) -> Option<()> {
+    *e = QuickEntry::default();
     q.eat(b'{')?;
     if q.eat(b'}').is_some() {
-        return Some(e);
+        return Some(());
     }
     let mut seen = 0u8;
     loop {
@@ -1069,13 +1080,16 @@ fn spaced_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>>
         };
         match field {
             MEDIA_TYPE => (e.media_type, e.kind) = media_type_of(q.string()?)?,
-            DIGEST => e.digest = q.string()?,
+            DIGEST => {
+                let (digest, high) = q.text()?;
+                (e.digest, e.digest_is_ascii) = (digest, !high);
+            }
             SIZE => e.size = q.int()?,
             PLATFORM => e.platform = Some(quick_platform(q)?),
             ANNOTATIONS => {
                 q.peek()?;
                 let start = q.pos();
-                quick_annotations(q, &mut e)?;
+                quick_annotations(q, e)?;
                 e.annotations = Some(&data[start..q.pos()]);
             }
             ARTIFACT_TYPE => e.artifact_type = q.string()?,
@@ -1088,7 +1102,7 @@ fn spaced_entry<'a>(q: &mut Quick<'a>, data: &'a [u8]) -> Option<QuickEntry<'a>>
         }
         seen |= field;
         if !q.next_member()? {
-            return Some(e);
+            return Some(());
         }
     }
 }
@@ -1810,6 +1824,28 @@ mod tests {
         );
     }
 
+    /// One entry read by one of the quick readers, into a fresh [`QuickEntry`] that holds
+    /// something else to begin with (each reader must reset every field).
+    fn read_entry<'a>(
+        reader: fn(&mut Quick<'a>, &'a [u8], &mut QuickEntry<'a>) -> Option<()>,
+        q: &mut Quick<'a>,
+        doc: &'a [u8],
+    ) -> Option<QuickEntry<'a>> {
+        let mut e = QuickEntry {
+            media_type: "x",
+            kind: Some(MediaKind::Index),
+            platform: Some(["a"; 4]),
+            digest: b"d",
+            digest_is_ascii: false,
+            size: 7,
+            artifact_type: b"t",
+            annotations: Some(b"{}"),
+            reference_type: Some(b"r"),
+            reference_digest: Some(b"r"),
+        };
+        reader(q, doc, &mut e).map(|()| e)
+    }
+
     /// Entries that take the quick reader ([`quick_entry`]) and entries it must hand to the
     /// full decoder: both give exactly what the full decode gives, errors included.
     #[test]
@@ -1889,10 +1925,11 @@ mod tests {
             let doc = cat(&[b"{\"manifests\":[", e, b"]}"]);
             if i < 2 {
                 let mut q = Quick::new(&doc, 14);
-                assert!(compact_entry(&mut q, &doc).is_some(), "entry {i} is written compactly");
+                let compact = read_entry(compact_entry, &mut q, &doc);
+                assert!(compact.is_some(), "entry {i} is written compactly");
             }
             let mut q = Quick::new(&doc, 14);
-            let quick = quick_entry(&mut q, &doc);
+            let quick = read_entry(quick_entry, &mut q, &doc);
             assert!(quick.is_some(), "plain entry {i} should take the quick reader");
             let full = parse_index(&doc, DEFAULT_LIMIT).unwrap();
             assert_eq!(quick.unwrap().to_descriptor(), full.manifests[0], "entry {i}");
@@ -2270,10 +2307,10 @@ mod tests {
             let doc = index_doc(&mut g);
             for at in (0..doc.len()).filter(|&i| doc[i] == b'{') {
                 let mut q = Quick::new(&doc, at);
-                let compact = compact_entry(&mut q, &doc);
+                let compact = read_entry(compact_entry, &mut q, &doc);
                 let end = q.pos();
                 let mut q = Quick::new(&doc, at);
-                let spaced = spaced_entry(&mut q, &doc);
+                let spaced = read_entry(spaced_entry, &mut q, &doc);
                 read[usize::from(compact.is_some())] += 1;
                 let Some(compact) = compact else { continue };
                 let shown = String::from_utf8_lossy(&doc[at..]);

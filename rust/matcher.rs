@@ -879,6 +879,35 @@ mod tests {
         parse_with(s, &host()).unwrap()
     }
 
+    #[test]
+    fn common_slots_are_exact_and_distinct() {
+        let mut seen = 0u64;
+        for os in COMMON_OS {
+            for (arch, variant) in COMMON_ARCH {
+                let slot = common_slot(os, arch, variant).unwrap();
+                assert_eq!(seen >> slot & 1, 0, "{os}/{arch}/{variant}");
+                seen |= 1 << slot;
+            }
+        }
+        assert_eq!(seen.count_ones(), 39);
+        let near = [
+            ("Linux", "amd64", ""),
+            ("linux ", "amd64", ""),
+            ("linu", "amd64", ""),
+            ("linux", "amd6", ""),
+            ("linux", "amd64", "v1"),
+            ("linux", "arm", ""),
+            ("linux", "arm64", "v88"),
+            ("linux", "arm\0", "v7"),
+            ("linux", "x86_64", ""),
+            ("windows", "arm", "v9"),
+            ("linux", "mips64lex", ""),
+        ];
+        for (os, arch, variant) in near {
+            assert_eq!(common_slot(os, arch, variant), None, "{os}/{arch}/{variant}");
+        }
+    }
+
     fn check(m: &SharedMatcher, yes: &[&str], no: &[&str]) {
         for s in yes {
             assert!(m.matches(&pp(s)), "should match {s}: {m:?}");

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import pickle
+import sys
 
 import pytest
 from imagelookup import errors, manifests, platforms
@@ -396,6 +398,50 @@ def test_buffer_inputs(wrap):
     data = index(entry(D, plat("linux/amd64")))
     assert digests(manifests.select(wrap(data), "linux/amd64")) == [D]
     assert manifests.parse_index(wrap(data)).manifests[0].digest == D
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [bytes, bytearray, memoryview, lambda b: memoryview(bytearray(b))],
+    ids=["bytes", "bytearray", "memoryview", "memoryview-bytearray"],
+)
+@pytest.mark.parametrize("pick", ["select", "best", "select_many"])
+@pytest.mark.parametrize("compact", [True, False], ids=["compact", "spaced"])
+def test_descriptors_outlive_their_input_and_ignore_later_writes(wrap, pick, compact):
+    # Descriptors read from `bytes` share its memory instead of copying; they must keep it
+    # alive, and those read from writable buffers must not see later writes.
+    annotations = {"vnd.docker.reference.type": "attestation-manifest", "k": "v"}
+    raw = index(entry(D, plat("linux/amd64"), annotations=annotations))
+    if compact:
+        raw = json.dumps(json.loads(raw), separators=(",", ":")).encode()
+    data = wrap(raw)
+    if pick == "select":
+        (got,) = manifests.select(data, "linux/amd64")
+    elif pick == "best":
+        got = manifests.best(data, "linux/amd64")
+    else:
+        ((got,),) = manifests.select_many([data], "linux/amd64")
+    if not memoryview(data).readonly:
+        data[:] = raw.replace(D.encode(), b"x" * len(D)).replace(b'"k"', b'"j"')
+    del data
+    gc.collect()
+    expected = manifests.Descriptor(
+        MEDIA_TYPE_OCI_MANIFEST, D, 100, platform="linux/amd64", annotations=annotations
+    )
+    assert (got.digest, got.annotations, got.is_attestation) == (D, annotations, True)
+    assert got == expected
+    assert hash(got) == hash(expected)
+    assert pickle.loads(pickle.dumps(got)) == got
+
+
+def test_descriptors_keep_their_bytes_alive_and_release_them():
+    # One reference per descriptor read from it, none left once they are gone.
+    data = index(entry(D, plat("linux/amd64")), entry(D, plat("linux/amd64")))
+    before = sys.getrefcount(data)
+    found = manifests.select(data, "linux/amd64")
+    assert sys.getrefcount(data) == before + len(found) == before + 2
+    del found
+    assert sys.getrefcount(data) == before
 
 
 def test_non_contiguous_memoryview_is_refused():

@@ -6,9 +6,11 @@
 //! limited API fixed in 3.11, unchanged since 3.0. Non-contiguous buffers are refused by
 //! Python with `BufferError`; `str` and other non-buffers with `TypeError`.
 //!
-//! A read-only export (`bytes`, a `memoryview` of one, an `mmap` opened for reading) is read
+//! A `bytes` object is read in place without an export: it is immutable, and holding a
+//! reference keeps its memory, so values read from it may borrow it ([`Bytes::source`]).
+//! Another read-only export (a `memoryview` of `bytes`, an `mmap` opened for reading) is read
 //! in place. A writable one (`bytearray`, a memoryview of one, a writable `mmap`, arrays) is
-//! copied once, while attached, and released at once: an export only stops the exporter from
+//! copied once into a new `bytes` object, while attached, and released at once: an export only stops the exporter from
 //! resizing, not from being written in place (by Python code between two reads, or by another
 //! thread, e.g. `socket.recv_into`, with or without the GIL), and the readers here hand out
 //! `&[u8]` and `&str` that must not change under them. The one exception is a writable buffer
@@ -22,6 +24,7 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 use std::ffi::{c_char, c_int, c_void};
 use std::ptr;
 
@@ -106,15 +109,22 @@ unsafe impl Sync for Export {}
 pub struct Bytes(Held);
 
 enum Held {
-    /// Read in place: a read-only export, or a writable one longer than the caller's limit
-    /// (only its length is looked at).
+    /// A `bytes` object (the caller's, or a copy of a writable buffer), read in place; the
+    /// pointer and length are its contents, fixed for the object's life.
+    Immutable { source: Py<PyBytes>, ptr: *const u8, len: usize },
+    /// Another read-only export, or a writable one longer than the caller's limit (only its
+    /// length is looked at).
     InPlace(Export),
-    /// A copy of a writable buffer.
-    Copied(Vec<u8>),
 }
 
+// SAFETY: `Immutable` points into an immutable `bytes` object that the held reference keeps
+// alive (its reference count is only changed while attached: `Py` defers a release made while
+// detached); `Export` is Send and Sync (above).
+unsafe impl Send for Held {}
+unsafe impl Sync for Held {}
+
 impl Bytes {
-    /// The bytes of `obj`: in place when exported read-only, else a copy.
+    /// The bytes of `obj`: in place when `bytes` or exported read-only, else a copy.
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
         Self::get_within(obj, usize::MAX)
     }
@@ -122,19 +132,39 @@ impl Bytes {
     /// Like [`Bytes::get`] for a reader that refuses input longer than `limit` before reading
     /// any of it: a writable buffer over the limit is not copied.
     pub fn get_within(obj: &Bound<'_, PyAny>, limit: usize) -> PyResult<Self> {
+        if let Ok(bytes) = obj.cast::<PyBytes>() {
+            return Ok(Self::immutable(bytes.clone()));
+        }
         let export = Export::get(obj)?;
         let slice = export.as_slice();
         if export.raw.readonly != 0 || slice.len() > limit {
             Ok(Self(Held::InPlace(export)))
         } else {
-            Ok(Self(Held::Copied(slice.to_vec())))
+            Ok(Self::immutable(PyBytes::new(obj.py(), slice)))
         }
+    }
+
+    fn immutable(source: Bound<'_, PyBytes>) -> Self {
+        let slice = source.as_bytes();
+        let (ptr, len) = (slice.as_ptr(), slice.len());
+        Self(Held::Immutable { source: source.unbind(), ptr, len })
     }
 
     pub fn as_slice(&self) -> &[u8] {
         match &self.0 {
+            // SAFETY: the contents of the `bytes` object `source`, which `self` keeps alive
+            // and which never change.
+            Held::Immutable { ptr, len, .. } => unsafe { std::slice::from_raw_parts(*ptr, *len) },
             Held::InPlace(export) => export.as_slice(),
-            Held::Copied(bytes) => bytes,
+        }
+    }
+
+    /// The `bytes` object [`Bytes::as_slice`] reads, when there is one: what is read from the
+    /// slice may borrow it for as long as it holds a reference to this object.
+    pub fn source(&self) -> Option<&Py<PyBytes>> {
+        match &self.0 {
+            Held::Immutable { source, .. } => Some(source),
+            Held::InPlace(_) => None,
         }
     }
 }

@@ -67,16 +67,35 @@ fn hash_annotations(a: &Annotations<'_>, h: &mut DefaultHasher) {
 /// An OCI content descriptor (index entry, config or layer).
 #[pyclass(name = "Descriptor", module = "imagelookup.manifests", frozen)]
 pub struct PyDescriptor {
-    /// Boxed: the object itself stays small enough for Python's small-object allocator.
-    inner: Box<Descriptor<'static>>,
+    /// Inline (about 350 bytes, within Python's small-object allocator). Its borrowed fields
+    /// point into `_source` or are `'static`: the lifetime is erased, see [`PyDescriptor::borrowing`].
+    inner: Descriptor<'static>,
+    /// The `bytes` object the descriptor was read from, when it borrows from it. Declared
+    /// after `inner`, so dropped after it.
+    _source: Option<Py<PyBytes>>,
 }
 
 impl PyDescriptor {
-    fn new_py(
+    fn new_py(py: Python<'_>, inner: Descriptor<'static>) -> PyResult<Py<PyDescriptor>> {
+        Py::new(py, PyDescriptor { inner, _source: None })
+    }
+
+    /// A descriptor read from `input`: borrowing from it when it is a `bytes` object (no copy:
+    /// the object keeps the whole input alive), else an owned copy.
+    fn read_from<'a>(
         py: Python<'_>,
-        inner: impl Into<Box<Descriptor<'static>>>,
+        d: Descriptor<'a>,
+        input: &'a Bytes,
     ) -> PyResult<Py<PyDescriptor>> {
-        Py::new(py, PyDescriptor { inner: inner.into() })
+        let Some(source) = input.source() else {
+            return Self::new_py(py, d.into_owned());
+        };
+        // SAFETY: every borrow in `d` lives at least as long as `input`'s slice (`'a`): it
+        // points into the `bytes` object `source`, whose contents never change or move while
+        // a reference is held, or is `'static`. The object keeps that reference in `source`,
+        // and hands out the fields only through `&self` borrows, so no borrow outlives it.
+        let inner = unsafe { std::mem::transmute::<Descriptor<'a>, Descriptor<'static>>(d) };
+        Py::new(py, PyDescriptor { inner, _source: Some(source.clone_ref(py)) })
     }
 
     fn hash_into(&self, h: &mut DefaultHasher) {
@@ -112,7 +131,8 @@ impl PyDescriptor {
             None => None,
         };
         Ok(Self {
-            inner: Box::new(Descriptor {
+            _source: None,
+            inner: Descriptor {
                 media_type: Cow::Owned(media_type.into_owned()),
                 digest: Cow::Owned(digest.into_owned()),
                 size: size.0,
@@ -121,7 +141,7 @@ impl PyDescriptor {
                 data: data.map(List::new),
                 platform,
                 artifact_type: Cow::Owned(artifact_type.into_owned()),
-            }),
+            },
         })
     }
 
@@ -669,6 +689,19 @@ impl PyManifest {
 // --- functions -------------------------------------------------------------------------------
 
 /// Runs `f` on the bytes, with the GIL released when the input is large.
+fn with_slice<'b, T: Send>(
+    py: Python<'_>,
+    slice: &'b [u8],
+    f: impl FnOnce(&'b [u8]) -> T + Send,
+) -> T {
+    if slice.len() >= DETACH_AT {
+        py.detach(|| f(slice))
+    } else {
+        f(slice)
+    }
+}
+
+/// Runs `f` on the bytes of `data` (see [`with_slice`]).
 fn with_bytes<T: Send>(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
@@ -676,12 +709,7 @@ fn with_bytes<T: Send>(
     f: impl FnOnce(&[u8]) -> T + Send,
 ) -> PyResult<T> {
     let bytes = Bytes::get_within(data, limit)?;
-    let slice = bytes.as_slice();
-    if slice.len() >= DETACH_AT {
-        Ok(py.detach(|| f(slice)))
-    } else {
-        Ok(f(slice))
-    }
+    Ok(with_slice(py, bytes.as_slice(), f))
 }
 
 /// How a wanted platform was given: a specifier string (looked up before parsing) or a value.
@@ -757,25 +785,16 @@ fn fields(moby_check: bool) -> PlatformFields {
     }
 }
 
-/// The selected entries, owned and boxed: each box becomes a `Descriptor` object's data as is.
-#[allow(clippy::vec_box)]
-fn select_owned(
-    data: &[u8],
-    matcher: &dyn crate::matcher::Matcher,
-    limit: usize,
-    fields: PlatformFields,
-) -> Result<Vec<Box<Descriptor<'static>>>, Error> {
-    let found = manifest::select_bytes(data, limit, matcher, fields)?;
-    Ok(found.into_iter().map(|d| Box::new(d.into_owned())).collect())
-}
-
-#[allow(clippy::vec_box)]
-fn descriptor_list<'py>(
+/// The selected entries of one input as `Descriptor` objects (see [`PyDescriptor::read_from`]).
+fn descriptor_list<'py, 'a>(
     py: Python<'py>,
-    items: Vec<Box<Descriptor<'static>>>,
+    items: Vec<Descriptor<'a>>,
+    input: &'a Bytes,
 ) -> PyResult<Bound<'py, PyList>> {
-    let objs =
-        items.into_iter().map(|d| PyDescriptor::new_py(py, d)).collect::<PyResult<Vec<_>>>()?;
+    let objs = items
+        .into_iter()
+        .map(|d| PyDescriptor::read_from(py, d, input))
+        .collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, objs)
 }
 
@@ -825,8 +844,11 @@ fn select<'py>(
 ) -> PyResult<Bound<'py, PyList>> {
     let Limit(limit) = limit;
     let m = resolve_matcher(platform, matcher)?;
-    let found = with_bytes(py, data, limit, |b| select_owned(b, &*m, limit, fields(moby_check)))??;
-    descriptor_list(py, found)
+    let input = Bytes::get_within(data, limit)?;
+    let found = with_slice(py, input.as_slice(), |b| {
+        manifest::select_bytes(b, limit, &*m, fields(moby_check))
+    })?;
+    descriptor_list(py, found, &input)
 }
 
 /// The single entry a runtime would pull, or None.
@@ -846,17 +868,30 @@ fn best(
 ) -> PyResult<Option<Py<PyDescriptor>>> {
     let Limit(limit) = limit;
     let m = resolve_matcher(platform, matcher)?;
-    let found = with_bytes(py, data, limit, |b| -> Result<_, Error> {
-        let found = manifest::best_bytes(b, limit, &*m, fields(moby_check))?;
-        Ok(found.map(Descriptor::into_owned))
-    })??;
-    found.map(|d| PyDescriptor::new_py(py, d)).transpose()
+    let input = Bytes::get_within(data, limit)?;
+    let found = with_slice(py, input.as_slice(), |b| {
+        manifest::best_bytes(b, limit, &*m, fields(moby_check))
+    })?;
+    found.map(|d| PyDescriptor::read_from(py, d, &input)).transpose()
 }
 
-type ItemResult = Result<Vec<Box<Descriptor<'static>>>, Error>;
+type ItemResult<'a> = Result<Vec<Descriptor<'a>>, Error>;
 
 /// Items handed to a worker at a time: enough to amortise the lock, few enough to balance.
 const CHUNK: usize = 16;
+
+/// `select` of each input into the slot beside it.
+fn select_into<'a>(
+    input: &[&'a [u8]],
+    out: &mut [Option<ItemResult<'a>>],
+    matcher: &dyn crate::matcher::Matcher,
+    limit: usize,
+    fields: PlatformFields,
+) {
+    for (data, slot) in input.iter().zip(out) {
+        *slot = Some(manifest::select_bytes(data, limit, matcher, fields));
+    }
+}
 
 /// `select` over many buffers with the GIL released, on up to `threads` threads.
 #[pyfunction]
@@ -893,13 +928,9 @@ fn select_many<'py>(
     let slices: Vec<&[u8]> = buffers.iter().map(Bytes::as_slice).collect();
     let fields = fields(moby_check);
     let matcher: &dyn crate::matcher::Matcher = &*m;
-    let results: Vec<ItemResult> = py.detach(|| {
-        let run = |input: &[&[u8]], out: &mut [Option<ItemResult>]| {
-            for (data, slot) in input.iter().zip(out) {
-                *slot = Some(select_owned(data, matcher, limit, fields));
-            }
-        };
-        let mut out: Vec<Option<ItemResult>> = Vec::new();
+    let results: Vec<ItemResult<'_>> = py.detach(|| {
+        let run = |input, out: &mut _| select_into(input, out, matcher, limit, fields);
+        let mut out: Vec<Option<ItemResult<'_>>> = Vec::new();
         out.resize_with(slices.len(), || None);
         let workers = threads.min(slices.len().div_ceil(CHUNK)).max(1);
         if workers == 1 {
@@ -922,13 +953,11 @@ fn select_many<'py>(
             .map(|r| r.unwrap_or_else(|| Err(Error::invalid_manifest(0, "not processed"))))
             .collect()
     });
-    drop(slices);
-    drop(buffers);
     py.check_signals()?;
     let list = PyList::empty(py);
-    for result in results {
+    for (result, input) in results.into_iter().zip(&buffers) {
         match result {
-            Ok(found) => list.append(descriptor_list(py, found)?)?,
+            Ok(found) => list.append(descriptor_list(py, found, input)?)?,
             Err(err) => list.append(to_pyerr(py, err).into_value(py))?,
         }
     }
