@@ -719,7 +719,7 @@ impl<'a> EntryAt<'a, '_> {
     /// array into a fresh slice).
     fn decode(self) -> Result<Descriptor<'a>> {
         let (data, pos, depth) = match self {
-            EntryAt::Quick(e) => return Ok(e.to_descriptor()),
+            EntryAt::Quick(e) => return Ok(e.descriptor()),
             EntryAt::At { data, pos, depth } => (data, pos, depth),
         };
         let mut r = Reader::resume(data, pos, depth);
@@ -842,7 +842,7 @@ impl<'a> QuickEntry<'a> {
     }
 
     /// The descriptor [`descriptor`] decodes from the same bytes.
-    fn to_descriptor(&self) -> Descriptor<'a> {
+    fn descriptor(&self) -> Descriptor<'a> {
         let text = |raw: &'a [u8]| decode_string_body(raw, false);
         let digest = if self.digest_is_ascii {
             // SAFETY: ASCII is UTF-8.
@@ -1932,7 +1932,7 @@ mod tests {
             let quick = read_entry(quick_entry, &mut q, &doc);
             assert!(quick.is_some(), "plain entry {i} should take the quick reader");
             let full = parse_index(&doc, DEFAULT_LIMIT).unwrap();
-            assert_eq!(quick.unwrap().to_descriptor(), full.manifests[0], "entry {i}");
+            assert_eq!(quick.unwrap().descriptor(), full.manifests[0], "entry {i}");
             let rest = &doc[q.pos()..];
             assert_eq!(rest.trim_ascii_start(), b"]}", "entry {i} ends where the entry ends");
         }
@@ -2317,7 +2317,7 @@ mod tests {
                 let spaced = spaced.unwrap_or_else(|| panic!("only compact_entry reads {shown}"));
                 assert_eq!(q.pos(), end, "{shown}");
                 assert_eq!(format!("{compact:?}"), format!("{spaced:?}"), "{shown}");
-                assert_eq!(compact.to_descriptor(), spaced.to_descriptor(), "{shown}");
+                assert_eq!(compact.descriptor(), spaced.descriptor(), "{shown}");
             }
         }
         // Both sides are reached: entries it reads, and braces it leaves to the general reader.
