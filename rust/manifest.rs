@@ -751,7 +751,7 @@ fn for_each_head<'a>(
     let mut repeated = false;
     if top_level(&mut r, "ocispec.Index")? {
         r.enter_object()?;
-        let mut first = true;
+        let mut first = !plain_index_head(data, &mut r);
         while let Some(key) = r.next_key(&mut first)? {
             match index_field(&key) {
                 Some(0) => int(&mut r, &mut rest.schema_version, "schemaVersion")?,
@@ -773,6 +773,29 @@ fn for_each_head<'a>(
     }
     r.finish()?;
     Ok(!repeated)
+}
+
+/// Just inside the index object: the members registries write before `manifests`,
+/// `"schemaVersion":2,"mediaType":"…"`, read in place when written that way, and the reader
+/// moved past them. True when at least `schemaVersion` was read. Neither value matters to
+/// selection (a repeated `manifests` has the whole index decoded again), and what [`Quick`]
+/// reads, the reader reads the same way without error.
+#[inline(always)]
+fn plain_index_head(data: &[u8], r: &mut Reader<'_>) -> bool {
+    const SCHEMA_VERSION: ExactKey = ExactKey::new("schemaVersion");
+    const MEDIA_TYPE_MEMBER: ExactKey = ExactKey::member("mediaType", "\"");
+    let mut q = Quick::new(data, r.pos());
+    if !q.exact_key(&SCHEMA_VERSION) || q.int().is_none() {
+        return false;
+    }
+    r.skip_to(q.pos());
+    if q.byte_at(0) == Some(b',')
+        && q.exact_key(&MEDIA_TYPE_MEMBER)
+        && (known_media_type(&mut q).is_some() || q.string_rest().is_some())
+    {
+        r.skip_to(q.pos());
+    }
+    true
 }
 
 /// The first `manifests` array, entry by entry.
@@ -1810,7 +1833,27 @@ mod tests {
             r#"{"manifests":{}}"#.to_string(),
             "[]".to_string(),
         ];
-        for doc in &docs {
+        // The head registries write (read in place), and near misses of it.
+        let l = entry(OCI_MANIFEST, "a", LINUX_AMD64);
+        let heads = [
+            format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{l}]}}"#),
+            format!(r#"{{"schemaVersion":2,"mediaType":"x/y","manifests":[{l}]}}"#),
+            format!(r#"{{"schemaVersion":2,"mediaType":"a\u0062","manifests":[{l}]}}"#),
+            format!(r#"{{"schemaVersion":2,"mediaType":7,"manifests":[{l}]}}"#),
+            format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}"}}"#),
+            format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}"x,"manifests":[{l}]}}"#),
+            format!(r#"{{"schemaVersion":2 ,"mediaType":"{OCI_INDEX}","manifests":[{l}]}}"#),
+            r#"{"schemaVersion":2}"#.to_string(),
+            format!(r#"{{"schemaVersion":2,"manifests":[{l}]}}"#),
+            format!(r#"{{"schemaVersion":2"manifests":[{l}]}}"#),
+            format!(r#"{{"schemaVersion":2.5,"manifests":[{l}]}}"#),
+            format!(r#"{{"schemaVersion":-,"manifests":[{l}]}}"#),
+            format!(r#"{{"schemaVersion":99999999999999999999,"manifests":[{l}]}}"#),
+            format!(
+                r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{l}],"manifests":[]}}"#
+            ),
+        ];
+        for doc in docs.iter().chain(&heads) {
             for m in [&AMD64, &ARM_V7] {
                 one_pass_agrees(doc.as_bytes(), m);
                 for cut in [1, doc.len() / 2, doc.len() - 1] {
@@ -2223,7 +2266,15 @@ mod tests {
         g.wild = g.one_in(3);
         let mut members = vec![format!("{}:[{}]", spell(g, "manifests"), entries.join(","))];
         if g.one_in(3) {
-            members.insert(0, "\"schemaVersion\":2".to_string());
+            // As registries write the head, or close to it.
+            let media_type =
+                format!("{}:{}", spell(g, "mediaType"), g.value(PLAIN_STRINGS, ESCAPED_STRINGS));
+            members.insert(0, media_type);
+        }
+        if g.one_in(2) {
+            let versions = ["2", "-0", "18446744073709551616", "2.0", "1e3", "null", "\"2\"", "02"];
+            let version = if g.one_in(2) { "2" } else { versions[g.below(versions.len())] };
+            members.insert(0, format!("\"schemaVersion\":{version}"));
         }
         if g.one_in(6) {
             members.push(format!(
