@@ -660,20 +660,23 @@ pub fn best_bytes<'a>(
     matcher: &dyn Matcher,
     fields: PlatformFields,
 ) -> Result<Option<Descriptor<'a>>> {
-    let mut chosen: Option<(Descriptor<'a>, Platform)> = None;
-    let one_pass = for_each_head(data, limit, fields, |candidate, at| {
-        let Some(c) = candidate.filter(|c| matcher.matches_ref(c)) else {
+    // The chosen entry and its platform, and the platform being compared (two buffers that
+    // swap, so that candidates reuse their allocations).
+    let mut chosen: Option<Descriptor<'a>> = None;
+    let (mut best_platform, mut candidate) = (Platform::default(), Platform::default());
+    let one_pass = for_each_head(data, limit, fields, |found, at| {
+        let Some(c) = found.filter(|c| matcher.matches_ref(c)) else {
             return Ok(());
         };
-        let candidate = c.to_platform();
-        match &chosen {
-            Some((_, best)) if !matcher.less(&candidate, best) => {}
-            _ => chosen = Some((at.decode()?, candidate)),
+        c.fill(&mut candidate);
+        if chosen.is_none() || matcher.less(&candidate, &best_platform) {
+            chosen = Some(at.decode()?);
+            std::mem::swap(&mut best_platform, &mut candidate);
         }
         Ok(())
     })?;
     if one_pass {
-        return Ok(chosen.map(|(d, _)| d));
+        return Ok(chosen);
     }
     let index = parse_index(data, limit)?;
     Ok(best(&index, matcher, fields).cloned())

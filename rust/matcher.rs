@@ -152,6 +152,20 @@ impl PlatformRef<'_> {
             os_features: self.os_features.iter().map(str::to_owned).collect(),
         }
     }
+
+    /// Overwrites `p` with these fields, reusing its allocations.
+    pub fn fill(&self, p: &mut Platform) {
+        fn set(dst: &mut String, src: &str) {
+            dst.clear();
+            dst.push_str(src);
+        }
+        set(&mut p.os, self.os);
+        set(&mut p.architecture, self.architecture);
+        set(&mut p.variant, self.variant);
+        set(&mut p.os_version, self.os_version);
+        p.os_features.clear();
+        p.os_features.extend(self.os_features.iter().map(str::to_owned));
+    }
 }
 
 /// A candidate's normalised OS, architecture and variant, borrowed where no change was needed.
