@@ -846,6 +846,15 @@ impl<'a> Quick<'a> {
         self.buf.get(self.pos.wrapping_add(ahead)).copied()
     }
 
+    /// The eight bytes from `ahead` bytes after the next unread one, little-endian (whitespace
+    /// not skipped); `None` when the input ends before them.
+    #[inline(always)]
+    pub fn word_at(&self, ahead: usize) -> Option<u64> {
+        let at = self.pos.checked_add(ahead)?;
+        let bytes = self.buf.get(at..)?.first_chunk::<8>()?;
+        Some(u64::from_le_bytes(*bytes))
+    }
+
     /// After a member of an object: `,` (true) or `}` (false), consumed.
     #[inline(always)]
     pub fn next_member(&mut self) -> Option<bool> {

@@ -44,7 +44,7 @@
 
 use crate::error::{Error, Result};
 use crate::json::{decode_base64, decode_string_body, ExactKey, Key, Kind, Quick, Reader};
-use crate::matcher::{Features, Matcher, PlatformRef};
+use crate::matcher::{Common, Features, Matcher, PlatformRef, COMMON_ARCH, COMMON_OS};
 use crate::platform::Platform;
 use std::borrow::Cow;
 use std::ops::Deref;
@@ -641,7 +641,7 @@ pub fn select_bytes<'a>(
     // slower; most lists select one or two entries.
     let mut picked = Vec::with_capacity(2);
     let one_pass = for_each_head(data, limit, fields, |candidate, at| {
-        if candidate.is_some_and(|c| matcher.matches_ref(&c)) {
+        if candidate.is_some_and(|c| c.accepted_by(matcher)) {
             picked.push(at.decode()?);
         }
         Ok(())
@@ -665,10 +665,10 @@ pub fn best_bytes<'a>(
     let mut chosen: Option<Descriptor<'a>> = None;
     let (mut best_platform, mut candidate) = (Platform::default(), Platform::default());
     let one_pass = for_each_head(data, limit, fields, |found, at| {
-        let Some(c) = found.filter(|c| matcher.matches_ref(c)) else {
+        let Some(c) = found.filter(|c| c.accepted_by(matcher)) else {
             return Ok(());
         };
-        c.fill(&mut candidate);
+        c.platform.fill(&mut candidate);
         if chosen.is_none() || matcher.less(&candidate, &best_platform) {
             chosen = Some(at.decode()?);
             std::mem::swap(&mut best_platform, &mut candidate);
@@ -694,18 +694,37 @@ struct EntryHead<'a> {
 impl EntryHead<'_> {
     /// The platform the matcher sees, for an image-manifest entry that has one.
     #[inline]
-    fn candidate(&self, full: bool) -> Option<PlatformRef<'_>> {
+    fn candidate(&self, full: bool) -> Option<Candidate<'_>> {
         if MediaKind::of(&self.media_type) != MediaKind::Manifest {
             return None;
         }
         let p = self.platform.as_ref()?;
-        Some(PlatformRef {
+        let platform = PlatformRef {
             os: &p.os,
             architecture: &p.architecture,
             variant: &p.variant,
             os_version: if full { &p.os_version } else { "" },
             os_features: if full { Features::Cows(&p.os_features) } else { Features::NONE },
-        })
+        };
+        Some(Candidate { platform, common: None })
+    }
+}
+
+/// The platform of an entry that selection considers, as the matcher sees it, and its
+/// [`Common`] triple when the reader recognised it.
+#[derive(Clone, Copy, Debug)]
+struct Candidate<'p> {
+    platform: PlatformRef<'p>,
+    common: Option<Common>,
+}
+
+impl Candidate<'_> {
+    #[inline(always)]
+    fn accepted_by(&self, matcher: &dyn Matcher) -> bool {
+        match self.common {
+            Some(common) => matcher.matches_common(&self.platform, common),
+            None => matcher.matches_ref(&self.platform),
+        }
     }
 }
 
@@ -734,8 +753,8 @@ impl<'a> EntryAt<'a, '_> {
 
 /// What [`for_each_head`] hands over for each entry: the platform the matcher sees, for an
 /// image-manifest entry that has one, and where the entry starts.
-trait VisitEntry<'a>: FnMut(Option<PlatformRef<'_>>, EntryAt<'a, '_>) -> Result<()> {}
-impl<'a, F: FnMut(Option<PlatformRef<'_>>, EntryAt<'a, '_>) -> Result<()>> VisitEntry<'a> for F {}
+trait VisitEntry<'a>: FnMut(Option<Candidate<'_>>, EntryAt<'a, '_>) -> Result<()> {}
+impl<'a, F: FnMut(Option<Candidate<'_>>, EntryAt<'a, '_>) -> Result<()>> VisitEntry<'a> for F {}
 
 /// Reads an index as [`parse_index`] does, handing each entry of `manifests` (read on its
 /// own, see [`EntryHead`] and [`quick_entry`]) to `visit` instead of keeping it. False when
@@ -843,6 +862,8 @@ struct QuickEntry<'a> {
     kind: Option<MediaKind>,
     /// `[os, architecture, variant, os.version]`
     platform: Option<[&'a str; 4]>,
+    /// The platform's triple, when [`compact_platform`] recognised it as a common one.
+    common: Option<Common>,
     digest: &'a [u8],
     /// The digest is ASCII (so valid UTF-8 as it is).
     digest_is_ascii: bool,
@@ -855,7 +876,7 @@ struct QuickEntry<'a> {
 }
 
 impl<'a> QuickEntry<'a> {
-    fn candidate(&self, full: bool) -> Option<PlatformRef<'a>> {
+    fn candidate(&self, full: bool) -> Option<Candidate<'a>> {
         let kind = self.kind.unwrap_or_else(|| MediaKind::of(self.media_type));
         if kind != MediaKind::Manifest {
             return None;
@@ -864,7 +885,9 @@ impl<'a> QuickEntry<'a> {
         // Without `os.features` (which sends an entry to `entry_head`), the full and the
         // moby view differ only in `os.version`.
         let os_version = if full { os_version } else { "" };
-        Some(PlatformRef { os, architecture, variant, os_version, os_features: Features::NONE })
+        let platform =
+            PlatformRef { os, architecture, variant, os_version, os_features: Features::NONE };
+        Some(Candidate { platform, common: self.common })
     }
 
     /// The descriptor [`descriptor`] decodes from the same bytes.
@@ -959,7 +982,8 @@ fn compact_entry<'a>(q: &mut Quick<'a>, data: &'a [u8], e: &mut QuickEntry<'a>) 
                 SIZE
             }
             b'p' if q.exact_key(&PLATFORM_MEMBER) => {
-                e.platform = Some(compact_platform(q)?);
+                let (platform, common) = compact_platform(q)?;
+                (e.platform, e.common) = (Some(platform), common);
                 PLATFORM
             }
             b'a' if q.exact_key(&ANNOTATIONS_MEMBER) => {
@@ -1010,9 +1034,11 @@ fn known_media_type(q: &mut Quick<'_>) -> Option<(&'static str, Option<MediaKind
     None
 }
 
-/// [`quick_platform`] for a compactly written platform object with at least one member.
+/// [`quick_platform`] for a compactly written platform object with at least one member, and
+/// its [`Common`] triple when every word of it is one of the [`KnownWord`]s and there is no
+/// `os.version` (or an empty one).
 #[inline(always)]
-fn compact_platform<'a>(q: &mut Quick<'a>) -> Option<[&'a str; 4]> {
+fn compact_platform<'a>(q: &mut Quick<'a>) -> Option<([&'a str; 4], Option<Common>)> {
     const MEMBERS: [ExactKey; 4] = [
         ExactKey::member("os", ""),
         ExactKey::member("architecture", ""),
@@ -1023,6 +1049,8 @@ fn compact_platform<'a>(q: &mut Quick<'a>) -> Option<[&'a str; 4]> {
         return None;
     }
     let mut p = [""; 4];
+    // Positions in OS_WORDS and ARCH_WORDS, and in ARCH_PAIRS' rows (0 for no variant).
+    let (mut os, mut arch, mut variant) = (None, None, Some(0));
     loop {
         // At the `{` or `,` before a member.
         let slot = match (q.byte_at(2)?, q.byte_at(4)?) {
@@ -1035,16 +1063,131 @@ fn compact_platform<'a>(q: &mut Quick<'a>) -> Option<[&'a str; 4]> {
         if !q.exact_key(&MEMBERS[slot]) {
             return None;
         }
-        p[slot] = q.ascii()?;
+        match slot {
+            0 => (p[0], os) = word_or_ascii(q, &OS_WORDS)?,
+            1 => (p[1], arch) = word_or_ascii(q, &ARCH_WORDS)?,
+            2 => {
+                let (text, known) = word_or_ascii(q, &VARIANT_WORDS)?;
+                (p[2], variant) = (text, known.map(|i| i + 1));
+            }
+            _ => p[3] = q.ascii()?,
+        }
         match q.byte_at(0)? {
             b',' => {}
             b'}' => {
                 q.advance(1);
-                return Some(p);
+                let common = match (os, arch, variant) {
+                    (Some(os), Some(arch), Some(variant)) if p[3].is_empty() => {
+                        Common::at(os, usize::from(ARCH_PAIRS[arch][variant]))
+                    }
+                    _ => None,
+                };
+                return Some((p, common));
             }
             _ => return None,
         }
     }
+}
+
+/// At the opening quote of a string: one of `words`, matched in place (its text and
+/// position), else any ASCII string without escapes (and no position).
+#[inline(always)]
+fn word_or_ascii<'a>(q: &mut Quick<'a>, words: &[KnownWord]) -> Option<(&'a str, Option<usize>)> {
+    if q.byte_at(0)? == b'"' {
+        if let Some(w) = q.word_at(1) {
+            if let Some(i) = words.iter().position(|k| w & k.mask == k.bytes) {
+                q.advance(words[i].text.len() + 2);
+                return Some((words[i].text, Some(i)));
+            }
+        }
+    }
+    Some((q.ascii()?, None))
+}
+
+/// A platform word registries write, with the quote that closes it: at most 7 bytes, so that
+/// one 8-byte load after the opening quote compares it (`bytes` under `mask`).
+#[derive(Clone, Copy, Debug)]
+struct KnownWord {
+    text: &'static str,
+    bytes: u64,
+    mask: u64,
+}
+
+impl KnownWord {
+    const fn new(text: &'static str) -> Self {
+        let b = text.as_bytes();
+        assert!(b.len() <= 7);
+        let mut bytes = 0u64;
+        let mut i = 0;
+        while i < b.len() {
+            assert!(b[i] >= 0x20 && b[i] < 0x80 && b[i] != b'"' && b[i] != b'\\');
+            bytes |= (b[i] as u64) << (8 * i);
+            i += 1;
+        }
+        bytes |= (b'"' as u64) << (8 * i);
+        let mask = u64::MAX >> (8 * (7 - b.len()));
+        Self { text, bytes, mask }
+    }
+}
+
+/// The words of `COMMON_OS`, in its order (commonest first, as it happens).
+const OS_WORDS: [KnownWord; 3] =
+    [KnownWord::new(COMMON_OS[0]), KnownWord::new(COMMON_OS[1]), KnownWord::new(COMMON_OS[2])];
+/// The architectures of `COMMON_ARCH` that fit a [`KnownWord`], commonest first.
+const ARCH_WORDS: [KnownWord; 8] = [
+    KnownWord::new("amd64"),
+    KnownWord::new("arm64"),
+    KnownWord::new("arm"),
+    KnownWord::new("386"),
+    KnownWord::new("ppc64le"),
+    KnownWord::new("s390x"),
+    KnownWord::new("riscv64"),
+    KnownWord::new("unknown"),
+];
+/// The variants of `COMMON_ARCH`.
+const VARIANT_WORDS: [KnownWord; 4] =
+    [KnownWord::new("v8"), KnownWord::new("v7"), KnownWord::new("v6"), KnownWord::new("v5")];
+
+/// `ARCH_PAIRS[a][v]`: the position in `COMMON_ARCH` of `ARCH_WORDS[a]` with no variant
+/// (`v == 0`) or with `VARIANT_WORDS[v - 1]`; `u8::MAX` when the pair is not there.
+const ARCH_PAIRS: [[u8; 5]; 8] = arch_pairs();
+
+const fn arch_pairs() -> [[u8; 5]; 8] {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let mut table = [[u8::MAX; 5]; 8];
+    let mut k = 0;
+    while k < COMMON_ARCH.len() {
+        let (arch, variant) = COMMON_ARCH[k];
+        let mut a = 0;
+        while a < ARCH_WORDS.len() {
+            if same(ARCH_WORDS[a].text, arch) {
+                let mut v = 0;
+                while v < 5 {
+                    let word = if v == 0 { "" } else { VARIANT_WORDS[v - 1].text };
+                    if same(word, variant) {
+                        table[a][v] = k as u8;
+                    }
+                    v += 1;
+                }
+            }
+            a += 1;
+        }
+        k += 1;
+    }
+    table
 }
 
 /// [`quick_annotations`] for a compactly written annotations object.
@@ -1881,6 +2024,7 @@ mod tests {
             media_type: "x",
             kind: Some(MediaKind::Index),
             platform: Some(["a"; 4]),
+            common: Common::of("linux", "amd64", ""),
             digest: b"d",
             digest_is_ascii: false,
             size: 7,
@@ -2357,6 +2501,7 @@ mod tests {
     fn compact_and_spaced_quick_readers_agree() {
         let mut g = Gen { state: 0x2545_f491_4f6c_dd1d, wild: false };
         let mut read = [0usize; 2];
+        let mut common_seen = 0;
         for _ in 0..10_000 {
             let doc = index_doc(&mut g);
             for at in (0..doc.len()).filter(|&i| doc[i] == b'{') {
@@ -2366,8 +2511,15 @@ mod tests {
                 let mut q = Quick::new(&doc, at);
                 let spaced = read_entry(spaced_entry, &mut q, &doc);
                 read[usize::from(compact.is_some())] += 1;
-                let Some(compact) = compact else { continue };
+                let Some(mut compact) = compact else { continue };
                 let shown = String::from_utf8_lossy(&doc[at..]);
+                // Only the compact reader recognises common triples, and rightly.
+                if let Some(common) = compact.common.take() {
+                    let [os, arch, variant, os_version] = compact.platform.unwrap();
+                    assert_eq!(Some(common), Common::of(os, arch, variant), "{shown}");
+                    assert_eq!(os_version, "", "{shown}");
+                    common_seen += 1;
+                }
                 let spaced = spaced.unwrap_or_else(|| panic!("only compact_entry reads {shown}"));
                 assert_eq!(q.pos(), end, "{shown}");
                 assert_eq!(format!("{compact:?}"), format!("{spaced:?}"), "{shown}");
@@ -2376,6 +2528,7 @@ mod tests {
         }
         // Both sides are reached: entries it reads, and braces it leaves to the general reader.
         assert!(read[0] > 5_000 && read[1] > 2_000, "{read:?}");
+        assert!(common_seen > 200, "{common_seen}");
     }
 
     #[test]

@@ -77,6 +77,13 @@ pub trait Matcher: Send + Sync + std::fmt::Debug {
         self.matches(&candidate.to_platform())
     }
 
+    /// [`Matcher::matches_ref`] for a candidate without `os.version` and `os.features` whose
+    /// (os, architecture, variant) the caller recognised as `common` while reading it, with
+    /// the same answer. The default ignores the hint; `only`'s matcher answers from it alone.
+    fn matches_common(&self, candidate: &PlatformRef<'_>, _common: Common) -> bool {
+        self.matches_ref(candidate)
+    }
+
     /// True when `a` is preferred to `b`. Matchers without a preference never prefer.
     fn less(&self, _a: &Platform, _b: &Platform) -> bool {
         false
@@ -554,9 +561,9 @@ fn ladder(n: &Platform) -> Vec<Rung> {
 }
 
 /// The OSes of [`common_slot`].
-const COMMON_OS: [&str; 3] = ["linux", "windows", "unknown"];
+pub(crate) const COMMON_OS: [&str; 3] = ["linux", "windows", "unknown"];
 /// The architectures and variants of [`common_slot`].
-const COMMON_ARCH: [(&str, &str); 13] = [
+pub(crate) const COMMON_ARCH: [(&str, &str); 13] = [
     ("amd64", ""),
     ("arm64", ""),
     ("arm64", "v8"),
@@ -599,6 +606,25 @@ fn common_slot(os: &str, architecture: &str, variant: &str) -> Option<u32> {
         _ => return None,
     };
     Some(os * COMMON_ARCH.len() as u32 + arch)
+}
+
+/// One of the (os, architecture, variant) triples registries write most, byte for byte: the
+/// pair of positions in `COMMON_OS` and `COMMON_ARCH`. A reader that recognises the words while
+/// reading them hands this to [`Matcher::matches_common`] so that matching compares no strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Common(u8);
+
+impl Common {
+    /// The triple's slot, when it is a common one.
+    pub fn of(os: &str, architecture: &str, variant: &str) -> Option<Common> {
+        common_slot(os, architecture, variant).map(|slot| Common(slot as u8))
+    }
+
+    /// `COMMON_OS[os]` with `COMMON_ARCH[arch]`.
+    pub(crate) fn at(os: usize, arch: usize) -> Option<Common> {
+        (os < COMMON_OS.len() && arch < COMMON_ARCH.len())
+            .then(|| Common((os * COMMON_ARCH.len() + arch) as u8))
+    }
 }
 
 /// `Only(p)`.
@@ -680,6 +706,18 @@ impl Matcher for Only {
 
     fn matches_ref(&self, candidate: &PlatformRef<'_>) -> bool {
         self.accepts(candidate)
+    }
+
+    fn matches_common(&self, candidate: &PlatformRef<'_>, common: Common) -> bool {
+        debug_assert_eq!(
+            Common::of(candidate.os, candidate.architecture, candidate.variant),
+            Some(common)
+        );
+        if candidate.os_version.is_empty() && candidate.os_features.is_empty() {
+            self.common >> common.0 & 1 == 1
+        } else {
+            self.accepts(candidate)
+        }
     }
 
     fn less(&self, a: &Platform, b: &Platform) -> bool {
@@ -904,6 +942,13 @@ mod tests {
             }
         }
         assert_eq!(seen.count_ones(), 39);
+        for (i, os) in COMMON_OS.into_iter().enumerate() {
+            for (j, (arch, variant)) in COMMON_ARCH.into_iter().enumerate() {
+                assert_eq!(Common::at(i, j), Common::of(os, arch, variant));
+            }
+        }
+        assert_eq!(Common::at(3, 0), None);
+        assert_eq!(Common::at(0, 13), None);
         let near = [
             ("Linux", "amd64", ""),
             ("linux ", "amd64", ""),
