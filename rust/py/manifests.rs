@@ -791,11 +791,13 @@ fn descriptor_list<'py, 'a>(
     items: Vec<Descriptor<'a>>,
     input: &'a Bytes,
 ) -> PyResult<Bound<'py, PyList>> {
-    let objs = items
-        .into_iter()
-        .map(|d| PyDescriptor::read_from(py, d, input))
-        .collect::<PyResult<Vec<_>>>()?;
-    PyList::new(py, objs)
+    // Appending to an empty list: cheaper than PyO3's sized constructor for the one or two
+    // entries a list usually selects, and than collecting them first.
+    let list = PyList::empty(py);
+    for d in items {
+        list.append(PyDescriptor::read_from(py, d, input)?)?;
+    }
+    Ok(list)
 }
 
 /// Reads an OCI image index or Docker manifest list.
