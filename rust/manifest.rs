@@ -637,20 +637,45 @@ pub fn select_bytes<'a>(
     matcher: &dyn Matcher,
     fields: PlatformFields,
 ) -> Result<Vec<Descriptor<'a>>> {
-    // Two descriptors (~740 bytes) stay below the allocator's large requests, which are
-    // slower; most lists select one or two entries.
-    let mut picked = Vec::with_capacity(2);
+    let mut picked = Vec::new();
+    select_bytes_into(data, limit, matcher, fields, &mut picked)?;
+    Ok(picked)
+}
+
+/// [`select_bytes`], appending the selected entries to `out` (left as it was on an error):
+/// many documents' selections can share one allocation.
+pub fn select_bytes_into<'a>(
+    data: &'a [u8],
+    limit: usize,
+    matcher: &dyn Matcher,
+    fields: PlatformFields,
+    out: &mut Vec<Descriptor<'a>>,
+) -> Result<()> {
+    let start = out.len();
     let one_pass = for_each_head(data, limit, fields, |candidate, at| {
         if candidate.is_some_and(|c| c.accepted_by(matcher)) {
-            picked.push(at.decode()?);
+            if out.capacity() == 0 {
+                // Two descriptors (~700 bytes) stay below the allocator's large requests,
+                // which are slower; most lists select one or two entries, some none.
+                out.reserve_exact(2);
+            }
+            out.push(at.decode()?);
         }
         Ok(())
-    })?;
-    if one_pass {
-        return Ok(picked);
+    });
+    match one_pass {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            out.truncate(start);
+            let index = parse_index(data, limit)?;
+            out.extend(select(&index, matcher, fields).into_iter().cloned());
+            Ok(())
+        }
+        Err(err) => {
+            out.truncate(start);
+            Err(err)
+        }
     }
-    let index = parse_index(data, limit)?;
-    Ok(select(&index, matcher, fields).into_iter().cloned().collect())
 }
 
 /// [`best`]`(&parse_index(data, limit)?, …)` in one pass, like [`select_bytes`].
@@ -1917,6 +1942,13 @@ mod tests {
     fn one_pass_agrees(doc: &[u8], m: &dyn Matcher) {
         let full = parse_index(doc, DEFAULT_LIMIT);
         let fast = select_bytes(doc, DEFAULT_LIMIT, m, PlatformFields::Full);
+        // Appending after another document's selection: that one is kept as it was.
+        let before = index(&[entry(OCI_MANIFEST, "kept", LINUX_AMD64)]);
+        let mut out =
+            select_bytes(before.as_bytes(), DEFAULT_LIMIT, &AMD64, PlatformFields::Full).unwrap();
+        let appended = select_bytes_into(doc, DEFAULT_LIMIT, m, PlatformFields::Full, &mut out);
+        assert_eq!(out[0].digest, "kept");
+        assert_eq!(appended.map(|()| out[1..].to_vec()), fast.clone());
         let best_fast = best_bytes(doc, DEFAULT_LIMIT, m, PlatformFields::Full);
         match full {
             Ok(idx) => {

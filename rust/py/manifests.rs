@@ -21,7 +21,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use std::borrow::Cow;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 /// Inputs at least this long are read with the GIL released by `select`/`best`/`parse_*`.
 const DETACH_AT: usize = 64 * 1024;
@@ -788,7 +788,7 @@ fn fields(moby_check: bool) -> PlatformFields {
 /// The selected entries of one input as `Descriptor` objects (see [`PyDescriptor::read_from`]).
 fn descriptor_list<'py, 'a>(
     py: Python<'py>,
-    items: Vec<Descriptor<'a>>,
+    items: impl IntoIterator<Item = Descriptor<'a>>,
     input: &'a Bytes,
 ) -> PyResult<Bound<'py, PyList>> {
     // Appending to an empty list: cheaper than PyO3's sized constructor for the one or two
@@ -877,23 +877,16 @@ fn best(
     found.map(|d| PyDescriptor::read_from(py, d, &input)).transpose()
 }
 
-type ItemResult<'a> = Result<Vec<Descriptor<'a>>, Error>;
+/// The selections of a chunk of inputs: every selected descriptor, in order, in one vector (so
+/// that a worker allocates once a chunk, not once an input, and frees nothing another thread
+/// allocates), and for each input the number of them that are its own, or its error.
+struct ChunkResult<'a> {
+    found: Vec<Descriptor<'a>>,
+    counts: Vec<Result<usize, Error>>,
+}
 
 /// Items handed to a worker at a time: enough to amortise the lock, few enough to balance.
 const CHUNK: usize = 16;
-
-/// `select` of each input into the slot beside it.
-fn select_into<'a>(
-    input: &[&'a [u8]],
-    out: &mut [Option<ItemResult<'a>>],
-    matcher: &dyn crate::matcher::Matcher,
-    limit: usize,
-    fields: PlatformFields,
-) {
-    for (data, slot) in input.iter().zip(out) {
-        *slot = Some(manifest::select_bytes(data, limit, matcher, fields));
-    }
-}
 
 /// `select` over many buffers with the GIL released, on up to `threads` threads.
 #[pyfunction]
@@ -928,42 +921,76 @@ fn select_many<'py>(
         .map(|item| Bytes::get_within(&item?, limit))
         .collect::<PyResult<Vec<_>>>()?;
     let slices: Vec<&[u8]> = buffers.iter().map(Bytes::as_slice).collect();
-    let fields = fields(moby_check);
-    let matcher: &dyn crate::matcher::Matcher = &*m;
-    let results: Vec<ItemResult<'_>> = py.detach(|| {
-        let run = |input, out: &mut _| select_into(input, out, matcher, limit, fields);
-        let mut out: Vec<Option<ItemResult<'_>>> = Vec::new();
-        out.resize_with(slices.len(), || None);
-        let workers = threads.min(slices.len().div_ceil(CHUNK)).max(1);
-        if workers == 1 {
-            run(&slices, &mut out);
-        } else {
-            let queue = Mutex::new(slices.chunks(CHUNK).zip(out.chunks_mut(CHUNK)));
-            std::thread::scope(|scope| {
-                for _ in 0..workers {
-                    scope.spawn(|| loop {
-                        let next = queue.lock().ok().and_then(|mut q| q.next());
-                        match next {
-                            Some((input, slots)) => run(input, slots),
-                            None => break,
-                        }
-                    });
-                }
-            });
-        }
-        out.into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(Error::invalid_manifest(0, "not processed"))))
-            .collect()
-    });
-    py.check_signals()?;
+    let chunks: Vec<&[&[u8]]> = slices.chunks(CHUNK).collect();
+    let (fields, matcher) = (fields(moby_check), &*m);
     let list = PyList::empty(py);
-    for (result, input) in results.into_iter().zip(&buffers) {
-        match result {
-            Ok(found) => list.append(descriptor_list(py, found, input)?)?,
-            Err(err) => list.append(to_pyerr(py, err).into_value(py))?,
+    let take = |at: usize, chunk: ChunkResult<'_>| -> PyResult<()> {
+        let mut found = chunk.found.into_iter();
+        for (count, input) in chunk.counts.into_iter().zip(&buffers[at * CHUNK..]) {
+            match count {
+                Ok(n) => list.append(descriptor_list(py, found.by_ref().take(n), input)?)?,
+                Err(err) => list.append(to_pyerr(py, err).into_value(py))?,
+            }
+        }
+        Ok(())
+    };
+    let workers = threads.min(chunks.len());
+    if workers <= 1 {
+        let results = py.detach(|| select_chunk(&slices, matcher, limit, fields));
+        take(0, results)?;
+    } else {
+        let read = |chunk: &[_]| select_chunk(chunk, matcher, limit, fields);
+        for (at, results) in in_parallel(py, &chunks, workers, read).into_iter().enumerate() {
+            take(at, results)?;
         }
     }
+    py.check_signals()?;
     Ok(list)
+}
+
+/// `select` of each input of a chunk.
+fn select_chunk<'a>(
+    chunk: &[&'a [u8]],
+    matcher: &dyn crate::matcher::Matcher,
+    limit: usize,
+    fields: PlatformFields,
+) -> ChunkResult<'a> {
+    let mut found = Vec::new();
+    let counts = chunk
+        .iter()
+        .map(|data| {
+            let before = found.len();
+            manifest::select_bytes_into(data, limit, matcher, fields, &mut found)
+                .map(|()| found.len() - before)
+        })
+        .collect();
+    ChunkResult { found, counts }
+}
+
+/// `work` on every chunk, on up to `workers` scoped threads, with the GIL released; the
+/// outputs in order. (Turning them into Python objects as they come, on this thread, measured
+/// no faster: the reading and the allocating threads then contend.)
+fn in_parallel<I: Sync, O: Send>(
+    py: Python<'_>,
+    chunks: &[&[I]],
+    workers: usize,
+    work: impl Fn(&[I]) -> O + Sync,
+) -> Vec<O> {
+    py.detach(|| {
+        let mut out: Vec<Option<O>> = chunks.iter().map(|_| None).collect();
+        let queue = Mutex::new(chunks.iter().zip(out.iter_mut()));
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| loop {
+                    let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+                    let Some((chunk, slot)) = next else { break };
+                    *slot = Some(work(chunk));
+                });
+            }
+        });
+        // Every slot is filled: a worker that panicked made the scope panic above.
+        out.into_iter().flatten().collect()
+    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
