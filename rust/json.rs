@@ -1006,7 +1006,9 @@ const NON_ASCII: u8 = 2;
 /// a byte >= 0x80 came before it. Sixteen bytes at a time with SSE2 where the target enables
 /// it at compile time (every x86_64 target except soft-float ones such as
 /// `x86_64-unknown-none`), else eight at a time in a `u64` ([`find_special_swar`]; aarch64,
-/// x86 without SSE2, …).
+/// x86 without SSE2, …). (A copy of the whole selection path built for AVX2, chosen at run
+/// time, scanned 32 bytes a step and ran 14% fewer instructions, yet measured 7–10% slower
+/// on the corpus: most strings are platform words and 71-byte digests.)
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn find_special(s: &[u8]) -> (usize, bool) {

@@ -271,6 +271,8 @@ class Descriptor:
     """An OCI content descriptor: an index entry, a manifest's config or a layer.
 
     Frozen, hashable, equal by value, picklable; ``repr()`` evaluates back to an equal value.
+    One that selection read from a ``bytes`` object shares that object's memory (and keeps it
+    alive) instead of copying its strings.
     """
 
     def __new__(

@@ -11,9 +11,13 @@ Pick the manifests of a multi-platform image for a platform, as Docker does::
 Reading
     ``data`` may be ``bytes``, ``bytearray``, ``memoryview`` or any object exporting a
     C-contiguous buffer. A read-only buffer (``bytes``, a ``memoryview`` of one, an ``mmap``
-    opened for reading) is read in place; a writable one (``bytearray``, …) is copied first,
-    unless it is over ``limit``, so that no other thread can change it while it is read.
-    A non-contiguous ``memoryview`` is
+    opened for reading) is read in place; a writable one (``bytearray``, …) is copied first
+    into a new ``bytes`` object, unless it is over ``limit``, so that no other thread can
+    change it while it is read. The descriptors :func:`select`, :func:`best` and
+    :func:`select_many` return for a ``bytes`` input (or such a copy) borrow their strings
+    from it instead of copying them: each holds a reference to that ``bytes`` object, which
+    therefore lives as long as any of them (at most ``limit`` bytes a document). A
+    non-contiguous ``memoryview`` is
     refused with ``BufferError`` and ``str`` with ``TypeError``. Input longer than ``limit``
     bytes (default 1,000,000, as moby's manifest-list check) raises
     :class:`~imagelookup.errors.LimitExceeded` before a byte is read; anything that is not a

@@ -1,9 +1,11 @@
 //! Bindings for `imagelookup.manifests`: reading indexes and manifests, and selection.
 //!
 //! Input bytes come from `bytes`, `bytearray`, `memoryview` or any C-contiguous buffer,
-//! without copying ([`Bytes`]). Parsed values are frozen pyclasses that own Rust data and
-//! build Python objects only when an attribute is read, so `select` allocates little more
-//! than the descriptors it returns. `select_many` releases the GIL and spreads the items over
+//! without copying ([`Bytes`]). Parsed values are frozen pyclasses that hold Rust data and
+//! build Python objects only when an attribute is read. The descriptors `select`, `best` and
+//! `select_many` return borrow their strings from the input when it is a `bytes` object
+//! (keeping a reference to it) instead of copying them, so that selecting allocates little
+//! more than the objects it returns. `select_many` releases the GIL and spreads the items over
 //! scoped threads; each item's result is a list of descriptors or the exception instance it
 //! would have raised.
 
