@@ -186,6 +186,14 @@ def test_select_failures(args: tuple[str, ...], stdin: bytes | None, code: int) 
     assert result.returncode == code, result.stderr
 
 
+@pytest.mark.parametrize("limit", ["0", "-5", "lots"])
+def test_select_limit_must_be_a_positive_byte_count(limit: str) -> None:
+    result = run("select", "-", "--platform", "linux/amd64", "--limit", limit, stdin=b"{}")
+    assert result.returncode == 2
+    assert b"--limit" in result.stderr
+    assert b"byte" in result.stderr
+
+
 @pytest.mark.parametrize("command", ["resolve", "select"])
 def test_help(command: str) -> None:
     result = run(command, "--help")

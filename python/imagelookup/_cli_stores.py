@@ -181,6 +181,17 @@ def _resolve(args: argparse.Namespace, platform: Any, location: str) -> int:
     return EXIT_OK
 
 
+def _byte_count(text: str) -> int:
+    """An argparse type: a positive number of bytes (0 or less would refuse every input)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of bytes: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 byte, not {value}")
+    return value
+
+
 def _read_input(path: str, limit: int) -> bytes:
     if path == "-":
         data = sys.stdin.buffer.read(limit + 1)
@@ -297,7 +308,7 @@ def add_commands(sub: Any) -> None:
     )
     select.add_argument(
         "--limit",
-        type=int,
+        type=_byte_count,
         default=SELECT_LIMIT,
         metavar="BYTES",
         help=f"refuse input longer than this (default {SELECT_LIMIT})",
