@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tarfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -277,3 +279,55 @@ def test_truncated_archive(tmp_path: Path) -> None:
     path.write_bytes(data[: 512 * 3 + 100])  # cut inside c.json
     with pytest.raises(errors.StoreError):
         DockerArchiveStore(path)
+
+
+def _small_archive(tmp_path: Path) -> DockerArchiveStore:
+    path = _tar(
+        tmp_path / "small.tar",
+        [
+            (f"{CONFIG_ID[7:]}.json", CONFIG),
+            ("manifest.json", _manifest(f"{CONFIG_ID[7:]}.json", ["small:1"])),
+        ],
+    )
+    return DockerArchiveStore(path)
+
+
+def test_lookups_after_close_fail_clearly(tmp_path: Path) -> None:
+    store = _small_archive(tmp_path)
+    assert store.content.read(CONFIG_ID, 1 << 20) == CONFIG
+    store.close()
+    store.close()  # closing twice is harmless
+    with pytest.raises(errors.StoreError, match="closed"):
+        store.content.read(CONFIG_ID, 1 << 20)
+
+
+def test_close_waits_for_reads_in_flight(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A read already past the closed check keeps the file open until it ends: the descriptor
+    # number is never closed under it (and so never reused for another file while it reads).
+    from imagelookup.stores import docker_archive
+
+    store = _small_archive(tmp_path)
+    entered, release = threading.Event(), threading.Event()
+    seen: list[int] = []
+    real_pread = os.pread
+
+    def slow_pread(fd: int, size: int, offset: int) -> bytes:
+        seen.append(fd)
+        entered.set()
+        assert release.wait(10)
+        return real_pread(fd, size, offset)
+
+    monkeypatch.setattr(docker_archive.os, "pread", slow_pread)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(store.content.read(CONFIG_ID, 1 << 20)))
+    reader.start()
+    assert entered.wait(10)
+    store.close()
+    os.fstat(seen[0])  # still open while the read is in flight
+    with pytest.raises(errors.StoreError, match="closed"):
+        store.content.read(CONFIG_ID, 1 << 20)
+    release.set()
+    reader.join(10)
+    assert got == [CONFIG]
+    with pytest.raises(OSError):
+        os.fstat(seen[0])  # closed by the last read out

@@ -75,7 +75,12 @@ def _clean(name: str) -> str:
 
 
 class _Tar:
-    """The members of an uncompressed tar, read in place."""
+    """The members of an uncompressed tar, read in place.
+
+    ``close`` may come while other threads read: the file stays open until the last read in
+    flight ends (so a read never uses a descriptor number that was closed and reused), and
+    reads that start after it fail with :class:`~imagelookup.errors.StoreError`.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -90,11 +95,15 @@ class _Tar:
                 )
             with tarfile.open(path, mode="r:") as tar:
                 members = tar.getmembers()
-            self._fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
             raise errors.NotFound(f"{path}: no such archive") from None
         except (tarfile.TarError, OSError) as exc:
             raise errors.StoreError(f"{path}: not a readable tar archive: {exc}") from None
+        self._fd = fd
+        self._guard = threading.Lock()
+        self._reading = 0
+        self._closed = False
         self._members: dict[str, tarfile.TarInfo] = {}
         for info in members:
             try:
@@ -103,9 +112,31 @@ class _Tar:
                 log.debug("%s: ignoring member %r", path, info.name)
 
     def close(self) -> None:
+        with self._guard:
+            self._closed = True
+            if self._reading == 0:
+                self._close_fd()
+
+    def _close_fd(self) -> None:
         fd, self._fd = self._fd, -1
         if fd >= 0:
             os.close(fd)
+
+    def _pread(self, name: str, size: int, offset: int) -> bytes:
+        with self._guard:
+            if self._closed:
+                raise errors.StoreError(f"{self.path}: the archive is closed")
+            self._reading += 1
+            fd = self._fd
+        try:
+            return os.pread(fd, size, offset)
+        except OSError as exc:
+            raise errors.StoreError(f"{self.path}: cannot read {name!r}: {exc}") from None
+        finally:
+            with self._guard:
+                self._reading -= 1
+                if self._closed and self._reading == 0:
+                    self._close_fd()
 
     def names(self) -> list[str]:
         return list(self._members)
@@ -144,10 +175,7 @@ class _Tar:
                 limit=limit,
                 size=info.size,
             )
-        try:
-            data = os.pread(self._fd, info.size, info.offset_data)
-        except OSError as exc:
-            raise errors.StoreError(f"{self.path}: cannot read {name!r}: {exc}") from None
+        data = self._pread(name, info.size, info.offset_data)
         if len(data) != info.size:
             raise errors.StoreError(f"{self.path}: member {name!r} is truncated")
         return data
@@ -250,7 +278,6 @@ class DockerArchiveStore:
     ) -> None:
         self.path = os.path.realpath(os.fspath(path))
         self._tar = _Tar(self.path)
-        self._lock = threading.Lock()
         try:
             self._load(manifest_limit, config_limit)
         except BaseException:
@@ -346,9 +373,9 @@ class DockerArchiveStore:
         ]
 
     def close(self) -> None:
-        """Close the archive file (lookups fail afterwards)."""
-        with self._lock:
-            self._tar.close()
+        """Close the archive file: lookups that start afterwards fail with ``StoreError``;
+        reads already in flight on other threads finish first."""
+        self._tar.close()
 
     def __enter__(self) -> DockerArchiveStore:
         return self
