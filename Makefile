@@ -5,13 +5,16 @@
 #   make bench   the benchmarks in benches/ (pytest-benchmark), with their plain-Python baselines
 #   make dev     a quick debug build into .venv for hacking (not what the tests use)
 #   make fuzz    every cargo-fuzz target for FUZZ_SECONDS (default 60) each; fails on a finding
+#   make aarch64-test  the core's tests built for aarch64 and run under qemu-user (the portable
+#                paths the x86_64 build replaces with SSE2); needs the rustup target
+#                aarch64-unknown-linux-gnu and Debian's gcc-aarch64-linux-gnu and qemu-user
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.deps-installed
 
-.PHONY: demo test check bench dev wheel venv cargo-test clippy fmt-check ruff typecheck stubtest fuzz clean
+.PHONY: demo test check bench dev wheel venv cargo-test clippy fmt-check ruff typecheck stubtest fuzz clean aarch64-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +75,11 @@ bench: wheel
 
 fuzz:
 	fuzz/run.sh
+
+aarch64-test:
+	CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+	CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" \
+		cargo test --release --quiet --target aarch64-unknown-linux-gnu
 
 dev: $(STAMP)
 	rm -f $(WHEEL_STAMP)
