@@ -24,9 +24,9 @@
    strict :func:`imagelookup.platforms.only` accepts are read, and the image is accepted when
    such a manifest's config digest is the image ID. Blobs that are missing, unreadable,
    oversize or malformed are skipped (and logged, as moby logs them). No lease at all means no
-   lists; any other lease-store error is raised. (Docker 24.0.0–24.0.5 returned the lease's
-   "not found" too, which hid the mismatch; moby#46293, backported to 24.0.6 as moby#46300,
-   made it "no lists", as here.)
+   lists; any other lease-store error is raised. (Early 24.0 releases returned the lease's
+   "not found" too, which hid the mismatch; moby#46293, backported to 24.0 as moby#46300
+   before 24.0.7, made it "no lists", as here.)
 6. Still no match: :class:`~imagelookup.errors.PlatformMismatch`, whose first line is exactly
    moby's ``image with reference <input> was found but does not match the specified
    platform: wanted <format(wanted)>, actual: <format(image)>``.
