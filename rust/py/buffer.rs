@@ -10,12 +10,12 @@
 //! reference keeps its memory, so values read from it may borrow it ([`Bytes::source`]).
 //! Another read-only export (a `memoryview` of `bytes`, an `mmap` opened for reading) is read
 //! in place. A writable one (`bytearray`, a memoryview of one, a writable `mmap`, arrays) is
-//! copied once into a new `bytes` object, while attached, and released at once: an export only stops the exporter from
-//! resizing, not from being written in place (by Python code between two reads, or by another
-//! thread, e.g. `socket.recv_into`, with or without the GIL), and the readers here hand out
-//! `&[u8]` and `&str` that must not change under them. The one exception is a writable buffer
-//! longer than the caller's limit ([`Bytes::get_within`]): it stays in place uncopied, since
-//! the core refuses such input by its length before reading a byte.
+//! copied once into a new `bytes` object, while attached, and released at once: an export only
+//! stops the exporter from resizing, not from being written in place (by Python code between
+//! two reads, or by another thread, e.g. `socket.recv_into`, with or without the GIL), and the
+//! readers here hand out `&[u8]` and `&str` that must not change under them. The one exception
+//! is a writable buffer longer than the caller's limit ([`Bytes::get_within`]): it stays in
+//! place uncopied, since the core refuses such input by its length before reading a byte.
 //!
 //! What remains: memory exported read-only can still be changed by its owner (a read-only
 //! view of a `bytearray`, a file that another process writes while we map it). That is the

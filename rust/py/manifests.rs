@@ -69,8 +69,9 @@ fn hash_annotations(a: &Annotations<'_>, h: &mut DefaultHasher) {
 /// An OCI content descriptor (index entry, config or layer).
 #[pyclass(name = "Descriptor", module = "imagelookup.manifests", frozen)]
 pub struct PyDescriptor {
-    /// Inline (about 350 bytes, within Python's small-object allocator). Its borrowed fields
-    /// point into `_source` or are `'static`: the lifetime is erased, see [`PyDescriptor::borrowing`].
+    /// Inline (about 350 bytes, within Python's small-object allocator; boxing it measured
+    /// slower). Its borrowed fields point into `_source` or are `'static`: the lifetime is
+    /// erased, see [`PyDescriptor::read_from`].
     inner: Descriptor<'static>,
     /// The `bytes` object the descriptor was read from, when it borrows from it. Declared
     /// after `inner`, so dropped after it.
