@@ -847,12 +847,17 @@ impl<'a> Quick<'a> {
     }
 
     /// The eight bytes from `ahead` bytes after the next unread one, little-endian (whitespace
-    /// not skipped); `None` when the input ends before them.
+    /// not skipped), with zero bytes for those past the end of the input; `None` when it ends
+    /// before the first.
     #[inline(always)]
     pub fn word_at(&self, ahead: usize) -> Option<u64> {
-        let at = self.pos.checked_add(ahead)?;
-        let bytes = self.buf.get(at..)?.first_chunk::<8>()?;
-        Some(u64::from_le_bytes(*bytes))
+        let rest = self.buf.get(self.pos.checked_add(ahead)?..).filter(|r| !r.is_empty())?;
+        if let Some(bytes) = rest.first_chunk::<8>() {
+            return Some(u64::from_le_bytes(*bytes));
+        }
+        let mut bytes = [0u8; 8];
+        bytes[..rest.len()].copy_from_slice(rest);
+        Some(u64::from_le_bytes(bytes))
     }
 
     /// After a member of an object: `,` (true) or `}` (false), consumed.

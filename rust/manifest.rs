@@ -1130,7 +1130,8 @@ fn word_or_ascii<'a>(q: &mut Quick<'a>, words: &[KnownWord]) -> Option<(&'a str,
 }
 
 /// A platform word registries write, with the quote that closes it: at most 7 bytes, so that
-/// one 8-byte load after the opening quote compares it (`bytes` under `mask`).
+/// one 8-byte load after the opening quote compares it (`bytes` under `mask`). The bytes under
+/// the mask are never zero, so the zeros [`Quick::word_at`] puts past the end never match.
 #[derive(Clone, Copy, Debug)]
 struct KnownWord {
     text: &'static str,
@@ -2043,6 +2044,66 @@ mod tests {
             select_bytes(b"{}  ", 3, &AMD64, PlatformFields::Full).unwrap_err(),
             Error::LimitExceeded { limit: 3, size: 4 }
         );
+    }
+
+    /// [`compact_platform`] reads the words written, and recognises a common triple exactly
+    /// when [`Common::of`] does (and `os.version` is empty); near the end of the input, where
+    /// its 8-byte look-ahead does not fit, it may only miss one.
+    #[test]
+    fn compact_platform_recognises_exactly_the_common_triples() {
+        let cases = [
+            (r#"{"architecture":"amd64","os":"linux"}"#, Some(["linux", "amd64", ""])),
+            (r#"{"os":"linux","architecture":"arm","variant":"v7"}"#, Some(["linux", "arm", "v7"])),
+            (
+                r#"{"architecture":"arm64","os":"linux","variant":"v8"}"#,
+                Some(["linux", "arm64", "v8"]),
+            ),
+            (r#"{"architecture":"unknown","os":"unknown"}"#, Some(["unknown", "unknown", ""])),
+            (
+                r#"{"architecture":"amd64","os":"windows","os.version":""}"#,
+                Some(["windows", "amd64", ""]),
+            ),
+            (r#"{"architecture":"amd64","os":"windows","os.version":"10.0.1"}"#, None),
+            (r#"{"architecture":"arm","os":"linux","variant":""}"#, None),
+            (r#"{"architecture":"arm","os":"linux"}"#, None),
+            (r#"{"architecture":"arm","os":"linux","variant":"v9"}"#, None),
+            (r#"{"architecture":"mips64le","os":"linux"}"#, None),
+            (r#"{"architecture":"arm64x","os":"linux"}"#, None),
+            (r#"{"architecture":"amd64","os":"linux","os":"linuxx"}"#, None),
+            (
+                r#"{"architecture":"amd64","os":"linuxx","os":"linux"}"#,
+                Some(["linux", "amd64", ""]),
+            ),
+            (r#"{"variant":"v7","architecture":"arm","os":"Linux"}"#, None),
+        ];
+        for (text, want) in cases {
+            // A real platform object is followed by at least `}]}`; closer to the end the
+            // look-aheads do not fit, and the reader may decline (the spaced reader then reads
+            // the entry) or read a word without recognising it.
+            for tail in ["}]}", "}]", "}", ""] {
+                let doc = format!("{text}{tail}");
+                let mut q = Quick::new(doc.as_bytes(), 0);
+                let Some((p, common)) = compact_platform(&mut q) else {
+                    assert!(tail.len() < 3, "{doc}");
+                    continue;
+                };
+                assert_eq!(q.pos(), text.len(), "{doc}");
+                let index = format!(r#"{{"manifests":[{{"platform":{text}}}]}}"#);
+                let full = parse_index(index.as_bytes(), DEFAULT_LIMIT).unwrap();
+                let spec = full.manifests[0].platform.clone().unwrap();
+                assert_eq!(
+                    p,
+                    [&*spec.os, &*spec.architecture, &*spec.variant, &*spec.os_version],
+                    "{doc}"
+                );
+                let want = want.and_then(|[os, arch, variant]| Common::of(os, arch, variant));
+                if tail.len() < 3 {
+                    assert!(common == want || common.is_none(), "{doc}");
+                } else {
+                    assert_eq!(common, want, "{doc}");
+                }
+            }
+        }
     }
 
     /// One entry read by one of the quick readers, into a fresh [`QuickEntry`] that holds

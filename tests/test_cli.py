@@ -186,8 +186,8 @@ def test_select_failures(args: tuple[str, ...], stdin: bytes | None, code: int) 
     assert result.returncode == code, result.stderr
 
 
-@pytest.mark.parametrize("limit", ["0", "-5", "lots"])
-def test_select_limit_must_be_a_positive_byte_count(limit: str) -> None:
+@pytest.mark.parametrize("limit", ["0", "-5", "lots", str(2**63 - 1), str(10**23)])
+def test_select_limit_must_be_a_sensible_byte_count(limit: str) -> None:
     result = run("select", "-", "--platform", "linux/amd64", "--limit", limit, stdin=b"{}")
     assert result.returncode == 2
     assert b"--limit" in result.stderr
@@ -231,3 +231,10 @@ def test_resolve_without_progress_is_quiet(monkeypatch, capsys) -> None:
     code = cli.main(["resolve", "demo:1.0", "--store", str(EXAMPLE), "--no-progress"])
     assert code == 0
     assert capsys.readouterr().err == ""
+
+
+def test_select_with_a_huge_limit_reads_the_input() -> None:
+    data = _example_index().read_bytes()
+    limit = str(2**62)
+    result = run("select", "-", "--platform", "linux/arm64", "--limit", limit, stdin=data)
+    assert result.returncode == 0, result.stderr

@@ -106,3 +106,49 @@ def test_from_many_python_threads_at_once():
     with ThreadPoolExecutor(8) as pool:
         for result in pool.map(work, range(16)):
             assert result == want
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4])
+def test_descriptors_pair_with_their_own_inputs_after_the_inputs_are_gone(threads):
+    # Every input kind mixed over many chunks, invalid ones among them; the inputs are dropped
+    # and the memory reused before the results are read, so a descriptor that borrowed from
+    # the wrong input (or from a copy that was freed) would show.
+    import gc
+
+    kinds = [bytes, bytearray, memoryview, lambda b: memoryview(bytearray(b))]
+    items = []
+    for n, raw in enumerate(ITEMS[:120]):
+        items.append(b"{nope" if n % 17 == 5 else kinds[n % 4](raw))
+    got = manifests.select_many(items, "linux/arm64", threads=threads)
+    want = expected("linux/arm64")[:120]
+    del items
+    gc.collect()
+    churn = [bytes(4000) for _ in range(2000)]
+    for n, result in enumerate(got):
+        if n % 17 == 5:
+            assert isinstance(result, errors.InvalidManifest)
+        else:
+            assert [d.digest for d in result] == want[n], n
+            assert all(d.size == n and d.platform.architecture == "arm64" for d in result)
+    del churn
+
+
+def test_bytes_subclasses_are_read_as_buffers_without_hidden_cycles():
+    import gc
+    import weakref
+
+    class Tagged(bytes):
+        pass
+
+    class Probe:
+        pass
+
+    data = Tagged(ITEMS[3])
+    (found,) = manifests.select(data, "linux/arm64")
+    assert found.digest == "sha256:3-arm64"
+    data.keep = found  # a cycle through the subclass's __dict__, were `found` borrowing it
+    data.probe = Probe()
+    probe = weakref.ref(data.probe)
+    del data, found
+    gc.collect()
+    assert probe() is None

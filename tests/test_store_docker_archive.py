@@ -3,6 +3,7 @@ with ``--override-arch/--override-variant``), and on hostile tarballs."""
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -301,7 +302,9 @@ def test_lookups_after_close_fail_clearly(tmp_path: Path) -> None:
         store.content.read(CONFIG_ID, 1 << 20)
 
 
-def test_close_waits_for_reads_in_flight(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_close_leaves_the_file_to_reads_in_flight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A read already past the closed check keeps the file open until it ends: the descriptor
     # number is never closed under it (and so never reused for another file while it reads).
     from imagelookup.stores import docker_archive
@@ -331,3 +334,17 @@ def test_close_waits_for_reads_in_flight(tmp_path: Path, monkeypatch: pytest.Mon
     assert got == [CONFIG]
     with pytest.raises(OSError):
         os.fstat(seen[0])  # closed by the last read out
+
+
+def test_content_outlives_the_store(tmp_path: Path) -> None:
+    # What was taken from a store keeps the archive open; the file closes with the last holder.
+    store = _small_archive(tmp_path)
+    content = store.content
+    fd = store._tar._fd
+    del store
+    gc.collect()
+    assert content.read(CONFIG_ID, 1 << 20) == CONFIG
+    del content
+    gc.collect()
+    with pytest.raises(OSError):
+        os.fstat(fd)

@@ -189,16 +189,31 @@ def _byte_count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number of bytes: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1 byte, not {value}")
+    if value >= sys.maxsize:
+        raise argparse.ArgumentTypeError(f"must be less than {sys.maxsize} bytes")
     return value
+
+
+def _read_bounded(stream: Any, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes, a megabyte at a time (one read of a huge size overflows)."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = stream.read(min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _read_input(path: str, limit: int) -> bytes:
     if path == "-":
-        data = sys.stdin.buffer.read(limit + 1)
+        data = _read_bounded(sys.stdin.buffer, limit)
     else:
         try:
             with open(path, "rb") as handle:
-                data = handle.read(limit + 1)
+                data = _read_bounded(handle, limit)
         except FileNotFoundError:
             raise errors.InvalidParameter(f"{path}: no such file", kind="invalid_input") from None
         except OSError as exc:

@@ -6,7 +6,7 @@
 //! limited API fixed in 3.11, unchanged since 3.0. Non-contiguous buffers are refused by
 //! Python with `BufferError`; `str` and other non-buffers with `TypeError`.
 //!
-//! A `bytes` object is read in place without an export: it is immutable, and holding a
+//! A `bytes` object (exactly) is read in place without an export: it is immutable, and holding a
 //! reference keeps its memory, so values read from it may borrow it ([`Bytes::source`]).
 //! Another read-only export (a `memoryview` of `bytes`, an `mmap` opened for reading) is read
 //! in place. A writable one (`bytearray`, a memoryview of one, a writable `mmap`, arrays) is
@@ -117,12 +117,6 @@ enum Held {
     InPlace(Export),
 }
 
-// SAFETY: `Immutable` points into an immutable `bytes` object that the held reference keeps
-// alive (its reference count is only changed while attached: `Py` defers a release made while
-// detached); `Export` is Send and Sync (above).
-unsafe impl Send for Held {}
-unsafe impl Sync for Held {}
-
 impl Bytes {
     /// The bytes of `obj`: in place when `bytes` or exported read-only, else a copy.
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
@@ -132,7 +126,9 @@ impl Bytes {
     /// Like [`Bytes::get`] for a reader that refuses input longer than `limit` before reading
     /// any of it: a writable buffer over the limit is not copied.
     pub fn get_within(obj: &Bound<'_, PyAny>, limit: usize) -> PyResult<Self> {
-        if let Ok(bytes) = obj.cast::<PyBytes>() {
+        // Exactly `bytes`: a subclass may carry a `__dict__` (a descriptor that borrows from
+        // it could then form a cycle the collector cannot see) and its own `__buffer__`.
+        if let Ok(bytes) = obj.cast_exact::<PyBytes>() {
             return Ok(Self::immutable(bytes.clone()));
         }
         let export = Export::get(obj)?;

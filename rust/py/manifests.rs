@@ -85,7 +85,12 @@ impl PyDescriptor {
 
     /// A descriptor read from `input`: borrowing from it when it is a `bytes` object (no copy:
     /// the object keeps the whole input alive), else an owned copy.
-    fn read_from<'a>(
+    ///
+    /// # Safety
+    /// Every borrow in `d` must point into `input.as_slice()` (or be `'static`): the lifetimes
+    /// only say that the borrows live as long as `input`, not that they point into it, and
+    /// the object keeps only `input`'s `bytes` alive.
+    unsafe fn read_from<'a>(
         py: Python<'_>,
         d: Descriptor<'a>,
         input: &'a Bytes,
@@ -93,10 +98,10 @@ impl PyDescriptor {
         let Some(source) = input.source() else {
             return Self::new_py(py, d.into_owned());
         };
-        // SAFETY: every borrow in `d` lives at least as long as `input`'s slice (`'a`): it
-        // points into the `bytes` object `source`, whose contents never change or move while
-        // a reference is held, or is `'static`. The object keeps that reference in `source`,
-        // and hands out the fields only through `&self` borrows, so no borrow outlives it.
+        // SAFETY: by the caller's promise the borrows in `d` point into the `bytes` object
+        // `source`, whose contents never change or move while a reference is held (or are
+        // `'static`). The object keeps that reference in `_source`, and hands the fields out
+        // only through `&self` borrows, so no borrow outlives it.
         let inner = unsafe { std::mem::transmute::<Descriptor<'a>, Descriptor<'static>>(d) };
         Py::new(py, PyDescriptor { inner, _source: Some(source.clone_ref(py)) })
     }
@@ -788,8 +793,11 @@ fn fields(moby_check: bool) -> PlatformFields {
     }
 }
 
-/// The selected entries of one input as `Descriptor` objects (see [`PyDescriptor::read_from`]).
-fn descriptor_list<'py, 'a>(
+/// The selected entries of one input as `Descriptor` objects.
+///
+/// # Safety
+/// As for [`PyDescriptor::read_from`]: every item was read from `input.as_slice()`.
+unsafe fn descriptor_list<'py, 'a>(
     py: Python<'py>,
     items: impl IntoIterator<Item = Descriptor<'a>>,
     input: &'a Bytes,
@@ -798,7 +806,8 @@ fn descriptor_list<'py, 'a>(
     // entries a list usually selects, and than collecting them first.
     let list = PyList::empty(py);
     for d in items {
-        list.append(PyDescriptor::read_from(py, d, input)?)?;
+        // SAFETY: the caller's promise, item by item.
+        list.append(unsafe { PyDescriptor::read_from(py, d, input) }?)?;
     }
     Ok(list)
 }
@@ -853,7 +862,8 @@ fn select<'py>(
     let found = with_slice(py, input.as_slice(), |b| {
         manifest::select_bytes(b, limit, &*m, fields(moby_check))
     })?;
-    descriptor_list(py, found, &input)
+    // SAFETY: `found` was read from `input`'s slice.
+    unsafe { descriptor_list(py, found, &input) }
 }
 
 /// The single entry a runtime would pull, or None.
@@ -877,12 +887,14 @@ fn best(
     let found = with_slice(py, input.as_slice(), |b| {
         manifest::best_bytes(b, limit, &*m, fields(moby_check))
     })?;
-    found.map(|d| PyDescriptor::read_from(py, d, &input)).transpose()
+    // SAFETY: `found` was read from `input`'s slice.
+    found.map(|d| unsafe { PyDescriptor::read_from(py, d, &input) }).transpose()
 }
 
 /// The selections of a chunk of inputs: every selected descriptor, in order, in one vector (so
-/// that a worker allocates once a chunk, not once an input, and frees nothing another thread
-/// allocates), and for each input the number of them that are its own, or its error.
+/// that a worker allocates once a chunk, not once an input: the thread that later frees them
+/// then frees one vector a chunk), and for each input the number of them that are its own, or
+/// its error.
 struct ChunkResult<'a> {
     found: Vec<Descriptor<'a>>,
     counts: Vec<Result<usize, Error>>,
@@ -931,7 +943,12 @@ fn select_many<'py>(
         let mut found = chunk.found.into_iter();
         for (count, input) in chunk.counts.into_iter().zip(&buffers[at * CHUNK..]) {
             match count {
-                Ok(n) => list.append(descriptor_list(py, found.by_ref().take(n), input)?)?,
+                // SAFETY: `select_chunk` appended input i's `n` descriptors, read from its
+                // slice, after those of the inputs before it: taking the counts in order
+                // pairs each with its own input.
+                Ok(n) => {
+                    list.append(unsafe { descriptor_list(py, found.by_ref().take(n), input) }?)?
+                }
                 Err(err) => list.append(to_pyerr(py, err).into_value(py))?,
             }
         }

@@ -32,6 +32,7 @@ Safety
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -77,9 +78,11 @@ def _clean(name: str) -> str:
 class _Tar:
     """The members of an uncompressed tar, read in place.
 
-    ``close`` may come while other threads read: the file stays open until the last read in
-    flight ends (so a read never uses a descriptor number that was closed and reused), and
-    reads that start after it fail with :class:`~imagelookup.errors.StoreError`.
+    ``close`` may come while other threads read: it returns at once, the file stays open
+    until the last read in flight ends (so a read never uses a descriptor number that was
+    closed and reused), and reads that start after it fail with
+    :class:`~imagelookup.errors.StoreError`. Without ``close``, the file is closed when the
+    last object holding this one (the store, its ``content``) is gone.
     """
 
     def __init__(self, path: str) -> None:
@@ -114,29 +117,42 @@ class _Tar:
     def close(self) -> None:
         with self._guard:
             self._closed = True
-            if self._reading == 0:
-                self._close_fd()
+            fd = self._take_fd_if_idle()
+        _close_quietly(fd)
 
-    def _close_fd(self) -> None:
+    def __del__(self) -> None:
+        # No read can be in flight (each holds a reference), so no lock is needed, and none
+        # is taken: a finalizer may run on a thread that holds it.
+        _close_quietly(getattr(self, "_fd", -1))
+
+    def _take_fd_if_idle(self) -> int:
+        """Under ``_guard``: the descriptor to close once closed and idle, else -1."""
+        if not (self._closed and self._reading == 0):
+            return -1
         fd, self._fd = self._fd, -1
-        if fd >= 0:
-            os.close(fd)
+        return fd
 
     def _pread(self, name: str, size: int, offset: int) -> bytes:
-        with self._guard:
-            if self._closed:
-                raise errors.StoreError(f"{self.path}: the archive is closed")
-            self._reading += 1
-            fd = self._fd
+        # Nothing that allocates Python objects runs under the (non-reentrant) lock: an
+        # allocation may run a garbage collection, and with it finalizers that close.
+        entered = False
         try:
+            with self._guard:
+                if not self._closed:
+                    self._reading += 1
+                    entered = True
+                    fd = self._fd
+            if not entered:
+                raise errors.StoreError(f"{self.path}: the archive is closed")
             return os.pread(fd, size, offset)
         except OSError as exc:
             raise errors.StoreError(f"{self.path}: cannot read {name!r}: {exc}") from None
         finally:
-            with self._guard:
-                self._reading -= 1
-                if self._closed and self._reading == 0:
-                    self._close_fd()
+            if entered:
+                with self._guard:
+                    self._reading -= 1
+                    last = self._take_fd_if_idle()
+                _close_quietly(last)
 
     def names(self) -> list[str]:
         return list(self._members)
@@ -179,6 +195,12 @@ class _Tar:
         if len(data) != info.size:
             raise errors.StoreError(f"{self.path}: member {name!r} is truncated")
         return data
+
+
+def _close_quietly(fd: int) -> None:
+    if fd >= 0:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 class ArchiveContent:
@@ -373,8 +395,12 @@ class DockerArchiveStore:
         ]
 
     def close(self) -> None:
-        """Close the archive file: lookups that start afterwards fail with ``StoreError``;
-        reads already in flight on other threads finish first."""
+        """Close the archive: lookups that start afterwards fail with ``StoreError``.
+
+        Returns at once; reads already in flight on other threads finish, and the file is
+        closed when the last of them ends. Without ``close``, the file is closed once the store
+        and everything taken from it (``content``, ``images``) are gone.
+        """
         self._tar.close()
 
     def __enter__(self) -> DockerArchiveStore:
@@ -382,11 +408,6 @@ class DockerArchiveStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def __del__(self) -> None:
-        tar = getattr(self, "_tar", None)
-        if tar is not None:
-            tar.close()
 
     def __repr__(self) -> str:
         return f"DockerArchiveStore({self.path!r})"
