@@ -539,10 +539,8 @@ class _Lookup:
             return image
         if media_type in _MANIFEST_TYPES:
             self.step("reference", str(ref), f"manifest {target.digest}")
-            try:
-                data = self._read(target.digest, target.size)
-            except errors.NotFound:
-                self.step("manifest", target.digest, "not in the content store")
+            data = self._read_present("manifest", target)
+            if data is None:
                 return None
             config = _config_of(data, target.digest)
             try:
@@ -554,16 +552,22 @@ class _Lookup:
             return dataclasses.replace(image, manifest_digest=target.digest)
         if media_type in _INDEX_TYPES:
             self.step("reference", str(ref), f"index {target.digest}")
-            try:
-                data = self._read(target.digest, target.size)
-            except errors.NotFound:
-                self.step("index", target.digest, "not in the content store")
+            data = self._read_present("index", target)
+            if data is None:
                 return None
             return self._from_index(ref, target.digest, data)
         raise errors.InvalidManifest(
             f"reference {ref} points at {target.digest} of unsupported media type {media_type!r}",
             reason="unsupported media type",
         )
+
+    def _read_present(self, kind: str, target: Target) -> bytes | None:
+        """The target's content; None, noted as a step, when the content store lacks it."""
+        try:
+            return self._read(target.digest, target.size)
+        except errors.NotFound:
+            self.step(kind, target.digest, "not in the content store")
+            return None
 
     def _read(self, digest: str, size: int | None) -> bytes:
         limit = self.service._read_limit

@@ -291,8 +291,14 @@ fn descriptors_tuple<'py>(
     PyTuple::new(py, objs)
 }
 
-fn descriptors_from_py<'py>(items: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
-    let py = items.py();
+/// A constructor's sequence of descriptors as a tuple; `None` (or absent) is empty.
+fn descriptors_from_py<'py>(
+    py: Python<'py>,
+    items: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let Some(items) = items.filter(|i| !i.is_none()) else {
+        return Ok(PyTuple::empty(py));
+    };
     let mut out = Vec::new();
     for item in items.try_iter()? {
         let item = item?;
@@ -467,10 +473,7 @@ impl PyIndex {
         subject: Option<&Bound<'_, PyAny>>,
         artifact_type: Text<'_>,
     ) -> PyResult<Self> {
-        let manifests = match manifests {
-            Some(m) if !m.is_none() => descriptors_from_py(m)?,
-            _ => PyTuple::empty(py),
-        };
+        let manifests = descriptors_from_py(py, manifests)?;
         Ok(Self {
             header: Header::from_py(
                 schema_version,
@@ -598,10 +601,7 @@ impl PyManifest {
         subject: Option<&Bound<'_, PyAny>>,
         artifact_type: Text<'_>,
     ) -> PyResult<Self> {
-        let layers = match layers {
-            Some(l) if !l.is_none() => descriptors_from_py(l)?,
-            _ => PyTuple::empty(py),
-        };
+        let layers = descriptors_from_py(py, layers)?;
         Ok(Self {
             header: Header::from_py(
                 schema_version,
