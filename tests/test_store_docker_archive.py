@@ -298,8 +298,9 @@ def test_lookups_after_close_fail_clearly(tmp_path: Path) -> None:
     assert store.content.read(CONFIG_ID, 1 << 20) == CONFIG
     store.close()
     store.close()  # closing twice is harmless
-    with pytest.raises(errors.StoreError, match="closed"):
+    with pytest.raises(errors.StoreError) as closed:
         store.content.read(CONFIG_ID, 1 << 20)
+    assert str(closed.value) == f"{store.path}: the archive is closed"
 
 
 def test_close_leaves_the_file_to_reads_in_flight(
@@ -327,8 +328,9 @@ def test_close_leaves_the_file_to_reads_in_flight(
     assert entered.wait(10)
     store.close()
     os.fstat(seen[0])  # still open while the read is in flight
-    with pytest.raises(errors.StoreError, match="closed"):
+    with pytest.raises(errors.StoreError) as closed:
         store.content.read(CONFIG_ID, 1 << 20)
+    assert str(closed.value) == f"{store.path}: the archive is closed"
     release.set()
     reader.join(10)
     assert got == [CONFIG]

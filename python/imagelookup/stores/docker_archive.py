@@ -145,6 +145,8 @@ class _Tar:
             if not entered:
                 raise errors.StoreError(f"{self.path}: the archive is closed")
             return os.pread(fd, size, offset)
+        except errors.StoreError:
+            raise  # an OSError too: not to be wrapped below
         except OSError as exc:
             raise errors.StoreError(f"{self.path}: cannot read {name!r}: {exc}") from None
         finally:
